@@ -1,0 +1,59 @@
+package dev.flywheel.core.error;
+
+import java.util.List;
+
+/**
+ * A domain error with a well-known kind. The server maps each kind to one gRPC status (and so one HTTP
+ * status); keeping the kinds here means the domain never depends on gRPC.
+ */
+public class FlywheelException extends RuntimeException {
+
+    /** The kinds map 1:1 to gRPC codes of the same name. */
+    public enum Kind {
+        INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL
+    }
+
+    private final Kind kind;
+    private final List<FieldViolation> violations;
+
+    public FlywheelException(Kind kind, String message) {
+        this(kind, message, List.of(), null);
+    }
+
+    public FlywheelException(Kind kind, String message, List<FieldViolation> violations, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.violations = List.copyOf(violations);
+    }
+
+    public static FlywheelException invalid(List<FieldViolation> violations) {
+        String message = violations.size() == 1 ? violations.get(0).toString()
+                : violations.size() + " invalid fields: " + violations;
+        return new FlywheelException(Kind.INVALID_ARGUMENT, message, violations, null);
+    }
+
+    public static FlywheelException invalid(String field, String description) {
+        return invalid(List.of(new FieldViolation(field, description)));
+    }
+
+    public static FlywheelException notFound(String message) {
+        return new FlywheelException(Kind.NOT_FOUND, message);
+    }
+
+    public static FlywheelException failedPrecondition(String message) {
+        return new FlywheelException(Kind.FAILED_PRECONDITION, message);
+    }
+
+    public static FlywheelException alreadyExists(String message) {
+        return new FlywheelException(Kind.ALREADY_EXISTS, message);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Field violations, for {@link Kind#INVALID_ARGUMENT}; empty otherwise. */
+    public List<FieldViolation> violations() {
+        return violations;
+    }
+}
