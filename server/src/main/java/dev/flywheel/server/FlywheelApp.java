@@ -1,0 +1,94 @@
+package dev.flywheel.server;
+
+import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
+import dev.flywheel.api.v1.JobConfig;
+import dev.flywheel.clients.mongo.MongoStores;
+import dev.flywheel.server.job.JobService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the API serves from: the MongoDB stores, the job use cases, the metrics registry and the health
+ * signal. Health is "serving" only while MongoDB answers a ping (checked every {@link #HEALTH_INTERVAL}),
+ * because without the system of record no request can be answered truthfully.
+ */
+public final class FlywheelApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FlywheelApp.class);
+    static final Duration HEALTH_INTERVAL = Duration.ofSeconds(2);
+
+    private final MongoStores stores;
+    private final JobService jobs;
+    private final JobConfig defaultJobConfig;
+    private final PrometheusMeterRegistry metrics;
+    private final SettableHealthChecker health = new SettableHealthChecker(false);
+    private final ScheduledExecutorService pinger;
+
+    private FlywheelApp(MongoStores stores, JobConfig defaultJobConfig) {
+        this.stores = stores;
+        this.defaultJobConfig = defaultJobConfig;
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.jobs = new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics);
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flywheel-mongo-health");
+            t.setDaemon(true);
+            return t;
+        });
+        health.setHealthy(true);
+        pinger.scheduleWithFixedDelay(this::checkMongo, HEALTH_INTERVAL.toMillis(), HEALTH_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects to MongoDB (creating indexes) and builds the services. Blocks until the store is ready. */
+    public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig) {
+        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig);
+    }
+
+    private void checkMongo() {
+        try {
+            stores.jobs().ping().get(HEALTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            if (!health.isHealthy()) {
+                log.info("MongoDB answers again; serving");
+            }
+            health.setHealthy(true);
+        } catch (Exception e) {
+            if (health.isHealthy()) {
+                log.warn("MongoDB does not answer; health is NOT_SERVING: {}", e.toString());
+            }
+            health.setHealthy(false);
+        }
+    }
+
+    public MongoStores stores() {
+        return stores;
+    }
+
+    public JobService jobs() {
+        return jobs;
+    }
+
+    public JobConfig defaultJobConfig() {
+        return defaultJobConfig;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public SettableHealthChecker health() {
+        return health;
+    }
+
+    @Override
+    public void close() {
+        pinger.shutdownNow();
+        stores.close();
+    }
+}

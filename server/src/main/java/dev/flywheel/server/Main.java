@@ -1,0 +1,189 @@
+package dev.flywheel.server;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.Route;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.docs.DocService;
+import com.linecorp.armeria.server.docs.DocServiceFilter;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import com.linecorp.armeria.server.healthcheck.HealthCheckService;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
+import dev.flywheel.api.v1.CreateJobRequest;
+import dev.flywheel.api.v1.DataSplitConfig;
+import dev.flywheel.api.v1.FlywheelServiceGrpc;
+import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.devstack.DevStack;
+import dev.flywheel.server.api.ConfigGrpcService;
+import dev.flywheel.server.api.FlywheelGrpcService;
+import dev.flywheel.server.api.HttpErrors;
+import dev.flywheel.server.api.JobEventsService;
+import dev.flywheel.server.api.RequestGuards;
+import dev.flywheel.server.compat.ReferenceApiService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Flywheel: the local stack for whatever is not configured externally, the stores, and one Armeria
+ * port serving gRPC, gRPC-Web, HTTP/JSON, the reference's /api, SSE, docs, health and metrics.
+ * {@link #configureServices} is what tests reuse, so they exercise exactly the production wiring.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "server" : args[0];
+        switch (command) {
+            case "server" -> runServer();
+            case "demo" -> Demo.run(Arrays.copyOfRange(args, 1, args.length));
+            default -> {
+                System.err.println("usage: flywheel [server|demo]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void runServer() {
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.load();
+        } catch (FlywheelException e) {
+            System.err.println("flywheel: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Running running = start(settings);
+        running.printEndpoints();
+        System.out.println("ready");
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "flywheel-shutdown"));
+    }
+
+    /** The started pieces, closed in reverse order. */
+    public record Running(Server server, FlywheelApp app, DevStack stack, ServerSettings settings) implements AutoCloseable {
+        public int port() {
+            return server.activeLocalPort();
+        }
+
+        public String baseUrl() {
+            return "http://127.0.0.1:" + port();
+        }
+
+        void printEndpoints() {
+            System.out.println("api      " + baseUrl() + "  (gRPC, gRPC-Web, HTTP/JSON /v1, reference /api)");
+            System.out.println("docs     " + baseUrl() + "/docs/");
+            System.out.println("metrics  " + baseUrl() + "/internal/metrics");
+            System.out.println("health   " + baseUrl() + "/internal/health");
+            System.out.println("mongodb  " + stack.mongoUri() + (stack.localMongo() != null ? "  (local stand-in)" : ""));
+            System.out.println("redis    " + stack.redisUri() + (stack.localRedis() != null ? "  (local)" : ""));
+            System.out.println("elastic  " + (stack.isElasticsearchStarted() ? stack.elasticsearchUrl() : "(not started)"));
+        }
+
+        @Override
+        public void close() {
+            server.stop().join();
+            app.close();
+            stack.close();
+        }
+    }
+
+    /** Starts the local stack, the stores and the server; blocks until all are up. */
+    public static Running start(ServerSettings settings) {
+        DevStack stack = DevStack.builder()
+                .mongoUri(blankToNull(settings.mongoUri()))
+                .redisUri(blankToNull(settings.redisUri()))
+                .elasticsearchUrl(blankToNull(settings.elasticsearchUrl()))
+                .elasticsearch(settings.startLocalElasticsearch())
+                .dataDir(settings.dataDir())
+                .start();
+        if (settings.startLocalElasticsearch()) {
+            stack.warmUpElasticsearch();
+        }
+        FlywheelApp app = FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig());
+        ServerBuilder sb = Server.builder();
+        if (settings.bindAddress().equals("0.0.0.0")) {
+            sb.http(settings.port());
+        } else {
+            sb.http(new java.net.InetSocketAddress(settings.bindAddress(), settings.port()));
+        }
+        sb.gracefulShutdownTimeout(settings.shutdownQuietPeriod(), settings.shutdownTimeout());
+        configureServices(sb, app);
+        Server server = sb.build();
+        server.start().join();
+        if (settings.startLocalElasticsearch()) {
+            stack.elasticsearchUrl(); // wait, so the ready line means everything is up
+        }
+        log.info("flywheel listening on port {} with settings {}", server.activeLocalPort(), settings.secrets());
+        return new Running(server, app, stack, settings);
+    }
+
+    /** Every route of the public port. */
+    public static void configureServices(ServerBuilder sb, FlywheelApp app) {
+        sb.maxRequestLength(RequestGuards.MAX_BODY_BYTES)
+                .meterRegistry(app.metrics())
+                .errorHandler(HttpErrors.serverErrors());
+
+        GrpcService grpc = GrpcService.builder()
+                .addService(new FlywheelGrpcService(app.jobs()))
+                .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
+                .supportedSerializationFormats(GrpcSerializationFormats.values())
+                .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true).ignoringUnknownFields(false))
+                        .build(service))
+                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD)
+                        .errorHandler(HttpErrors.unframedHandler())
+                        .build())
+                .enableUnframedRequests(true)
+                .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
+                .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
+                .exceptionHandler(new dev.flywheel.server.api.GrpcErrors())
+                .build();
+        sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
+
+        sb.annotatedService()
+                .exceptionHandlers(new HttpErrors())
+                .build(new JobEventsService(app.jobs()));
+        sb.annotatedService()
+                .pathPrefix("/api")
+                .exceptionHandlers(new HttpErrors())
+                .build(new ReferenceApiService(app.jobs()));
+
+        RequestGuards guards = new RequestGuards();
+        sb.decorator(Route.builder().pathPrefix("/v1/").build(), guards);
+        sb.decorator(Route.builder().exact("/v1/jobs").build(), guards);
+        sb.decorator(Route.builder().exact("/v1/configs").build(), guards);
+        sb.decorator(Route.builder().pathPrefix("/api/").build(), guards);
+
+        sb.service("/internal/health", HealthCheckService.builder().checkers(app.health()).build());
+        sb.service("/internal/metrics", (ctx, req) -> HttpResponse.of(
+                MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), app.metrics().scrape()));
+        sb.serviceUnder("/docs", DocService.builder()
+                .exampleRequests(FlywheelServiceGrpc.SERVICE_NAME, "CreateJob", List.of(CreateJobRequest.newBuilder()
+                        .setClientId("my-app").setWorkloadId("customer-support").setJobType("llm_job")
+                        .setDataSplitConfig(DataSplitConfig.newBuilder().setEvalSize(100).setValRatio(0.1)
+                                .setMinTotalRecords(50).setLimit(1000))
+                        .build()))
+                .exclude(DocServiceFilter.ofServiceName(ProtoReflectionServiceV1.class.getName())
+                        .or(DocServiceFilter.ofServiceName("grpc.reflection.v1.ServerReflection")))
+                .build());
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.flywheel.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.flywheel.api.v1.JobConfig;
+import dev.flywheel.api.v1.NmpConfig;
+import dev.flywheel.core.config.ConfigTreeReader;
+import dev.flywheel.core.config.JobConfigs;
+import dev.flywheel.core.error.FieldViolation;
+import dev.flywheel.core.error.FlywheelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The server's settings, read once at start from HOCON ({@code reference.conf} defaults, a site file,
+ * environment variables) and checked: a bad value stops the server with the path of the bad key.
+ * Secrets are held here only; {@link #toString()} masks them.
+ */
+public record ServerSettings(
+        int port,
+        String bindAddress,
+        Duration shutdownQuietPeriod,
+        Duration shutdownTimeout,
+        String mongoUri,
+        String mongoDatabase,
+        String redisUri,
+        String elasticsearchUrl,
+        boolean startLocalElasticsearch,
+        Path dataDir,
+        JobConfig defaultJobConfig,
+        Secrets secrets) {
+
+    /** API keys for the judge and embedding models, and the Data Store token. */
+    public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken) {
+        @Override
+        public String toString() {
+            return "Secrets[llmJudgeApiKey=" + mask(llmJudgeApiKey) + ", embeddingApiKey=" + mask(embeddingApiKey)
+                    + ", hfToken=" + mask(hfToken) + "]";
+        }
+
+        private static String mask(String secret) {
+            return secret.isEmpty() ? "(unset)" : "****";
+        }
+    }
+
+    /** Loads the standard stack: system properties, then config.file or flywheel.conf, then reference.conf. */
+    public static ServerSettings load() {
+        Config site = Files.exists(Path.of("flywheel.conf")) && System.getProperty("config.file") == null
+                ? ConfigFactory.parseFile(Path.of("flywheel.conf").toFile()) : ConfigFactory.empty();
+        return from(ConfigFactory.defaultOverrides()
+                .withFallback(site)
+                .withFallback(ConfigFactory.defaultApplication())
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+    }
+
+    /** Reads and checks the {@code flywheel} block; throws {@link FlywheelException} naming the bad key. */
+    public static ServerSettings from(Config root) {
+        try {
+            Config c = root.getConfig("flywheel");
+            int port = c.getInt("server.port");
+            if (port < 0 || port > 65535) {
+                throw FlywheelException.invalid("flywheel.server.port", "must be between 0 and 65535, got " + port);
+            }
+            String dataDir = c.getString("data-dir");
+            return new ServerSettings(
+                    port,
+                    c.getString("server.bind-address"),
+                    c.getDuration("server.graceful-shutdown-quiet-period"),
+                    c.getDuration("server.graceful-shutdown-timeout"),
+                    c.getString("mongodb.uri"),
+                    c.getString("mongodb.database"),
+                    c.getString("redis.uri"),
+                    c.getString("elasticsearch.url"),
+                    c.getBoolean("elasticsearch.start-local"),
+                    dataDir.isEmpty() ? null : Path.of(dataDir),
+                    defaultJobConfig(c),
+                    new Secrets(c.getString("secrets.llm-judge-api-key"), c.getString("secrets.embedding-api-key"),
+                            c.getString("secrets.hf-token")));
+        } catch (ConfigException e) {
+            // Typesafe's messages carry the origin (file:line) and the path of the bad key.
+            throw new FlywheelException(FlywheelException.Kind.INVALID_ARGUMENT, "invalid configuration: " + e.getMessage(),
+                    List.of(), e);
+        }
+    }
+
+    /** Built-in defaults, then the reference-format file, then the NeMo endpoint overrides; validated. */
+    private static JobConfig defaultJobConfig(Config c) {
+        JobConfig config = JobConfigs.builtInDefaults();
+        String file = c.getString("job-config-file");
+        if (!file.isEmpty()) {
+            try {
+                config = JobConfigs.merge(config, ConfigTreeReader.readYaml(Path.of(file)));
+            } catch (FlywheelException e) {
+                throw prefixed(e, file + ": ");
+            }
+        }
+        NmpConfig.Builder nmp = NmpConfig.newBuilder();
+        setIfPresent(c, "nemo.nemo-base-url", nmp::setNemoBaseUrl);
+        setIfPresent(c, "nemo.nim-base-url", nmp::setNimBaseUrl);
+        setIfPresent(c, "nemo.datastore-base-url", nmp::setDatastoreBaseUrl);
+        setIfPresent(c, "nemo.namespace", nmp::setNmpNamespace);
+        config = JobConfigs.merge(config, JobConfig.newBuilder().setNmpConfig(nmp).build());
+        List<FieldViolation> violations = JobConfigs.validate(config, file.isEmpty() ? "job configuration: " : file + ": ");
+        if (!violations.isEmpty()) {
+            throw FlywheelException.invalid(violations);
+        }
+        return config;
+    }
+
+    private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {
+        String value = c.getString(path);
+        if (!value.isEmpty()) {
+            setter.accept(value);
+        }
+    }
+
+    private static FlywheelException prefixed(FlywheelException e, String prefix) {
+        return FlywheelException.invalid(e.violations().isEmpty() ? List.of(new FieldViolation(prefix, e.getMessage()))
+                : e.violations().stream().map(v -> new FieldViolation(prefix + v.field(), v.description())).toList());
+    }
+}

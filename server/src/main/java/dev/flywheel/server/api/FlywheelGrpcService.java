@@ -1,0 +1,123 @@
+package dev.flywheel.server.api;
+
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.flywheel.api.v1.CancelJobRequest;
+import dev.flywheel.api.v1.CreateJobRequest;
+import dev.flywheel.api.v1.DeleteJobRequest;
+import dev.flywheel.api.v1.DeleteJobResponse;
+import dev.flywheel.api.v1.FlywheelServiceGrpc;
+import dev.flywheel.api.v1.GetJobRequest;
+import dev.flywheel.api.v1.Job;
+import dev.flywheel.api.v1.JobEvent;
+import dev.flywheel.api.v1.ListJobsRequest;
+import dev.flywheel.api.v1.ListJobsResponse;
+import dev.flywheel.api.v1.WatchJobRequest;
+import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.server.job.JobService;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * FlywheelService over gRPC, gRPC-Web and HTTP/JSON. Service code runs on Armeria's event loop, so nothing
+ * here blocks: every call hands a future from {@link JobService} back to the observer.
+ */
+public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServiceImplBase {
+
+    private final JobService jobs;
+
+    public FlywheelGrpcService(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
+        reply(() -> jobs.create(request), response);
+    }
+
+    @Override
+    public void getJob(GetJobRequest request, StreamObserver<Job> response) {
+        reply(() -> jobs.get(request.getId()), response);
+    }
+
+    @Override
+    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> response) {
+        reply(() -> jobs.list(request), response);
+    }
+
+    @Override
+    public void cancelJob(CancelJobRequest request, StreamObserver<Job> response) {
+        reply(() -> jobs.cancel(request.getId()), response);
+    }
+
+    @Override
+    public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
+        reply(() -> jobs.delete(request.getId()), response);
+    }
+
+    /** Streams until the job is terminal or the client goes away; long streams are exempt from the request timeout. */
+    @Override
+    public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> response) {
+        ServiceRequestContext.current().clearRequestTimeout();
+        ServerCallStreamObserver<JobEvent> call = (ServerCallStreamObserver<JobEvent>) response;
+        try {
+            jobs.checkId(request.getId());
+        } catch (FlywheelException e) {
+            response.onError(e);
+            return;
+        }
+        if (request.getSinceVersion() < 0) {
+            response.onError(FlywheelException.invalid("since_version", "must not be negative"));
+            return;
+        }
+        JobWatcher.Sink sink = new JobWatcher.Sink() {
+            @Override
+            public void onEvent(JobEvent event) {
+                if (!call.isCancelled()) {
+                    call.onNext(event);
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                if (!call.isCancelled()) {
+                    call.onCompleted();
+                }
+            }
+        };
+        JobWatcher.start(jobs.store(), request.getId(), request.getSinceVersion(), sink).whenComplete((watcher, error) -> {
+            if (error != null) {
+                call.onError(GrpcErrors.unwrap(error));
+            } else {
+                call.setOnCancelHandler(watcher::close);
+                if (call.isCancelled()) {
+                    watcher.close();
+                }
+            }
+        });
+    }
+
+    /** Runs the call and completes the observer; synchronous validation errors become statuses too. */
+    private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> response) {
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException e) {
+            response.onError(e);
+            return;
+        }
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                response.onError(GrpcErrors.unwrap(error));
+            } else {
+                response.onNext(value);
+                response.onCompleted();
+            }
+        });
+    }
+
+    static <T> void replyTo(Supplier<CompletableFuture<T>> call, StreamObserver<T> response) {
+        reply(call, response);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.flywheel.server.api;
+
+import dev.flywheel.api.v1.Job;
+import dev.flywheel.api.v1.JobEvent;
+import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.core.job.Jobs;
+import dev.flywheel.core.store.JobStore;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One watch of one job, shared by gRPC WatchJob and the SSE route: the stored snapshot first (unless the
+ * client already has that version), then one event per committed change, ending after a terminal status
+ * or deletion. The store's change feed only wakes us up; versions decide what is sent, so nothing is sent
+ * twice or out of order, and a reconnect with {@code since_version} misses no committed state.
+ */
+final class JobWatcher {
+
+    /** Where events go; called under the watcher's lock, so never concurrently. */
+    interface Sink {
+        void onEvent(JobEvent event);
+
+        void onEnd();
+    }
+
+    private final JobStore store;
+    private final String id;
+    private final Sink sink;
+    private long lastSent;
+    private boolean ended;
+    private AutoCloseable subscription;
+
+    private JobWatcher(JobStore store, String id, long sinceVersion, Sink sink) {
+        this.store = store;
+        this.id = id;
+        this.lastSent = sinceVersion;
+        this.sink = sink;
+    }
+
+    /**
+     * Starts watching. The future fails with NOT_FOUND if there is no such job (nothing was sent then);
+     * otherwise it completes with the watcher, whose {@link #close()} stops it early.
+     */
+    static CompletableFuture<JobWatcher> start(JobStore store, String id, long sinceVersion, Sink sink) {
+        JobWatcher watcher = new JobWatcher(store, id, sinceVersion, sink);
+        // Subscribe before reading, so a change committed in between is not missed.
+        watcher.subscription = store.watch(id, watcher::onChange);
+        return store.get(id).thenApply(found -> {
+            if (found.isEmpty()) {
+                watcher.close();
+                throw FlywheelException.notFound("Job " + id + " not found");
+            }
+            watcher.deliver(found.get(), "snapshot");
+            return watcher;
+        }).whenComplete((w, error) -> {
+            if (error != null) {
+                watcher.close();
+            }
+        });
+    }
+
+    private void onChange(Optional<Job> change) {
+        if (change.isPresent()) {
+            deliver(change.get(), "update");
+        } else {
+            end();
+        }
+    }
+
+    private synchronized void deliver(Job job, String kind) {
+        if (ended) {
+            return;
+        }
+        if (job.getVersion() > lastSent) {
+            lastSent = job.getVersion();
+            sink.onEvent(JobEvent.newBuilder().setKind(kind).setJob(job).build());
+        }
+        if (Jobs.isTerminal(job)) {
+            end();
+        }
+    }
+
+    private synchronized void end() {
+        if (!ended) {
+            ended = true;
+            close();
+            sink.onEnd();
+        }
+    }
+
+    /** Stops the watch without ending the sink (the client went away). */
+    synchronized void close() {
+        ended = true;
+        try {
+            if (subscription != null) {
+                subscription.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.flywheel.server.job;
+
+import dev.flywheel.api.v1.CreateJobRequest;
+import dev.flywheel.api.v1.DeleteJobResponse;
+import dev.flywheel.api.v1.Job;
+import dev.flywheel.api.v1.JobConfig;
+import dev.flywheel.api.v1.ListJobsRequest;
+import dev.flywheel.api.v1.ListJobsResponse;
+import dev.flywheel.api.v1.NamedConfig;
+import dev.flywheel.core.config.JobConfigs;
+import dev.flywheel.core.error.FieldViolation;
+import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.core.job.ConfigRef;
+import dev.flywheel.core.job.CreateJobValidator;
+import dev.flywheel.core.job.JobStatus;
+import dev.flywheel.core.job.Jobs;
+import dev.flywheel.core.store.ConfigStore;
+import dev.flywheel.core.store.JobStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The job use cases behind every API surface (gRPC, HTTP/JSON, the reference's /api): create with
+ * configuration resolution and idempotency, read, list, cancel and delete. Transport-free; each method
+ * completes its future with the result or a {@link FlywheelException}.
+ */
+public final class JobService {
+
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    private static final int DEFAULT_PAGE_SIZE = 50;
+    private static final int MAX_PAGE_SIZE = 1000;
+    private static final int MAX_CAS_ATTEMPTS = 20;
+
+    private final JobStore jobs;
+    private final ConfigStore configs;
+    private final JobConfig defaults;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private final SecureRandom seeds = new SecureRandom();
+
+    /** {@code defaults} is the server's default job configuration (already validated at start). */
+    public JobService(JobStore jobs, ConfigStore configs, JobConfig defaults, Clock clock, MeterRegistry metrics) {
+        this.jobs = jobs;
+        this.configs = configs;
+        this.defaults = defaults;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public JobStore store() {
+        return jobs;
+    }
+
+    /** Creates the job, or returns the one created earlier with the same request_id and payload. */
+    public CompletableFuture<Job> create(CreateJobRequest request) {
+        CreateJobValidator.check(request);
+        return resolveConfig(request).thenCompose(resolved -> {
+            String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
+            Job job = Jobs.newJob(jobs.newId(), request, resolved.config(), resolved.name(), resolved.version(),
+                    requestId, clock.instant());
+            if (!job.hasTo()) {
+                // Fix the end of the log window now, so a resumed or re-run job reads the same records.
+                job = job.toBuilder().setTo(job.getCreatedAt()).build();
+            }
+            return jobs.create(job, Jobs.fingerprint(request));
+        }).thenApply(created -> {
+            Job job = created.job();
+            if (created.isNew()) {
+                metrics.counter("flywheel_jobs_created_total", "job_type", job.getJobType()).increment();
+                withJobId(job.getId(), () -> log.info("job created client_id={} workload_id={} config={}",
+                        job.getClientId(), job.getWorkloadId(), configLabel(job)));
+            } else {
+                withJobId(job.getId(), () -> log.info("job create repeated with request_id={}", job.getRequestId()));
+            }
+            return job;
+        });
+    }
+
+    private record Resolved(JobConfig config, String name, long version) {}
+
+    /** Defaults, then the named configuration, then the request's split overrides; validated as a whole. */
+    private CompletableFuture<Resolved> resolveConfig(CreateJobRequest request) {
+        CompletableFuture<Optional<NamedConfig>> named = request.getConfigName().isEmpty()
+                ? CompletableFuture.completedFuture(Optional.empty())
+                : configs.get(ConfigRef.parse("config_name", request.getConfigName()));
+        return named.thenCompose(found -> {
+            if (!request.getConfigName().isEmpty() && found.isEmpty()) {
+                throw FlywheelException.invalid("config_name", "unknown configuration '" + request.getConfigName() + "'");
+            }
+            JobConfig config = found.map(n -> JobConfigs.merge(defaults, n.getConfig())).orElse(defaults);
+            if (config.hasJobType() && !request.getJobType().isEmpty() && !config.getJobType().equals(request.getJobType())) {
+                throw FlywheelException.invalid("job_type", "configuration " + found.get().getRef() + " is for "
+                        + config.getJobType() + " jobs, not " + request.getJobType());
+            }
+            if (request.hasDataSplitConfig()) {
+                config = JobConfigs.withSplitOverrides(config, request.getDataSplitConfig());
+            }
+            if (!config.getDataSplitConfig().hasRandomSeed()) {
+                // Record the seed, so the job's sampling and splits can be reproduced.
+                config = JobConfigs.withSplitOverrides(config, config.getDataSplitConfig().toBuilder()
+                        .setRandomSeed(seeds.nextInt(Integer.MAX_VALUE)).build());
+            }
+            List<FieldViolation> violations = JobConfigs.validate(config, "");
+            if (!violations.isEmpty()) {
+                throw FlywheelException.invalid(found.isPresent()
+                        ? violations.stream().map(v -> new FieldViolation(v.field(),
+                                v.description() + " (effective configuration from " + found.get().getRef() + ")")).toList()
+                        : violations);
+            }
+            Resolved resolved = new Resolved(config, found.map(NamedConfig::getName).orElse(""),
+                    found.map(NamedConfig::getVersion).orElse(0L));
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(resolved);
+            }
+            // Pin the version before the job exists, so it cannot be deleted under the job.
+            return configs.markInUse(resolved.name(), resolved.version()).thenApply(marked -> {
+                if (!marked) {
+                    throw FlywheelException.invalid("config_name", "configuration " + found.get().getRef() + " was just deleted");
+                }
+                return resolved;
+            });
+        });
+    }
+
+    public CompletableFuture<Job> get(String id) {
+        checkId(id);
+        return jobs.get(id).thenApply(found -> found.orElseThrow(() -> notFound(id)));
+    }
+
+    public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
+        if (!request.getStatus().isEmpty() && JobStatus.parse(request.getStatus()).isEmpty()) {
+            throw FlywheelException.invalid("status", "must be one of pending, running, cancelling, completed, failed, cancelled");
+        }
+        if (request.getPageSize() < 0 || request.getPageSize() > MAX_PAGE_SIZE) {
+            throw FlywheelException.invalid("page_size", "must be between 0 and " + MAX_PAGE_SIZE);
+        }
+        int pageSize = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
+        JobStore.Filter filter = new JobStore.Filter(request.getClientId(), request.getWorkloadId(), request.getStatus());
+        return jobs.list(filter, pageSize, request.getPageToken()).thenApply(page -> ListJobsResponse.newBuilder()
+                .addAllJobs(page.jobs()).setNextPageToken(page.nextPageToken()).build());
+    }
+
+    /** Cancels a job; retried on a concurrent change, so a cancel is never lost to a race. */
+    public CompletableFuture<Job> cancel(String id) {
+        checkId(id);
+        return cancelAttempt(id, 1);
+    }
+
+    private CompletableFuture<Job> cancelAttempt(String id, int attempt) {
+        return get(id).thenCompose(job -> {
+            Job next = Jobs.cancel(job, clock.instant());
+            if (next == job) {
+                return CompletableFuture.completedFuture(job);
+            }
+            return jobs.compareAndSet(next).thenCompose(committed -> {
+                if (committed) {
+                    withJobId(id, () -> log.info("job cancel requested: {} -> {}", job.getStatus(), next.getStatus()));
+                    return CompletableFuture.completedFuture(next);
+                }
+                if (attempt >= MAX_CAS_ATTEMPTS) {
+                    throw new FlywheelException(FlywheelException.Kind.ABORTED, "job " + id + " kept changing; retry the cancel");
+                }
+                return cancelAttempt(id, attempt + 1);
+            });
+        });
+    }
+
+    /** Deletes a finished job. NeMo resources are released by the engine before a job can finish. */
+    public CompletableFuture<DeleteJobResponse> delete(String id) {
+        return get(id).thenCompose(job -> {
+            Jobs.checkDeletable(job);
+            return jobs.delete(id).thenApply(deleted -> {
+                DeleteJobResponse.Builder response = DeleteJobResponse.newBuilder().setId(id);
+                if (deleted) {
+                    response.addRemoved("job document " + id);
+                    withJobId(id, () -> log.info("job deleted"));
+                } else {
+                    response.addNotRemoved("job document " + id + ": already gone");
+                }
+                return response.build();
+            });
+        });
+    }
+
+    /** Fails with INVALID_ARGUMENT unless {@code id} could be a job id. */
+    public void checkId(String id) {
+        if (id.isEmpty()) {
+            throw FlywheelException.invalid("id", "is required");
+        }
+        if (!jobs.isValidId(id)) {
+            throw FlywheelException.invalid("id", "is not a job id (24 hexadecimal characters)");
+        }
+    }
+
+    private static FlywheelException notFound(String id) {
+        return FlywheelException.notFound("Job " + id + " not found");
+    }
+
+    private static String configLabel(Job job) {
+        return job.getConfigName().isEmpty() ? "default" : job.getConfigName() + "@" + job.getConfigVersion();
+    }
+
+    static void withJobId(String jobId, Runnable action) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("job_id", jobId)) {
+            action.run();
+        }
+    }
+}
