@@ -60,26 +60,26 @@ public record ServerSettings(
     /** Reads and checks the {@code flywheel} block; throws {@link FlywheelException} naming the bad key. */
     public static ServerSettings from(Config root) {
         try {
-            Config c = root.getConfig("flywheel");
-            int port = c.getInt("server.port");
+            Config c = root; // full paths, so an error names e.g. flywheel.server.port
+            int port = c.getInt("flywheel.server.port");
             if (port < 0 || port > 65535) {
                 throw FlywheelException.invalid("flywheel.server.port", "must be between 0 and 65535, got " + port);
             }
-            String dataDir = c.getString("data-dir");
+            String dataDir = c.getString("flywheel.data-dir");
             return new ServerSettings(
                     port,
-                    c.getString("server.bind-address"),
-                    c.getDuration("server.graceful-shutdown-quiet-period"),
-                    c.getDuration("server.graceful-shutdown-timeout"),
-                    c.getString("mongodb.uri"),
-                    c.getString("mongodb.database"),
-                    c.getString("redis.uri"),
-                    c.getString("elasticsearch.url"),
-                    c.getBoolean("elasticsearch.start-local"),
+                    c.getString("flywheel.server.bind-address"),
+                    c.getDuration("flywheel.server.graceful-shutdown-quiet-period"),
+                    c.getDuration("flywheel.server.graceful-shutdown-timeout"),
+                    c.getString("flywheel.mongodb.uri"),
+                    c.getString("flywheel.mongodb.database"),
+                    c.getString("flywheel.redis.uri"),
+                    c.getString("flywheel.elasticsearch.url"),
+                    c.getBoolean("flywheel.elasticsearch.start-local"),
                     dataDir.isEmpty() ? null : Path.of(dataDir),
                     defaultJobConfig(c),
-                    new Secrets(c.getString("secrets.llm-judge-api-key"), c.getString("secrets.embedding-api-key"),
-                            c.getString("secrets.hf-token")));
+                    new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
+                            c.getString("flywheel.secrets.hf-token")));
         } catch (ConfigException e) {
             // Typesafe's messages carry the origin (file:line) and the path of the bad key.
             throw new FlywheelException(FlywheelException.Kind.INVALID_ARGUMENT, "invalid configuration: " + e.getMessage(),
@@ -90,7 +90,7 @@ public record ServerSettings(
     /** Built-in defaults, then the reference-format file, then the NeMo endpoint overrides; validated. */
     private static JobConfig defaultJobConfig(Config c) {
         JobConfig config = JobConfigs.builtInDefaults();
-        String file = c.getString("job-config-file");
+        String file = c.getString("flywheel.job-config-file");
         if (!file.isEmpty()) {
             try {
                 config = JobConfigs.merge(config, ConfigTreeReader.readYaml(Path.of(file)));
@@ -112,7 +112,7 @@ public record ServerSettings(
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {
-        String value = c.getString(path);
+        String value = c.getString("flywheel." + path);
         if (!value.isEmpty()) {
             setter.accept(value);
         }

@@ -2,7 +2,11 @@ package dev.flywheel.server.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.sse.ServerSentEvent;
 import com.linecorp.armeria.common.stream.StreamMessage;
 import com.linecorp.armeria.common.stream.StreamWriter;
@@ -64,6 +68,11 @@ public final class JobEventsService {
             }
         };
         return HttpResponse.of(JobWatcher.start(jobs.store(), id, since, sink).thenApply(watcher -> {
+            if (!stream.isOpen() && stream.isEmpty()) {
+                // Nothing newer and already finished: an empty event stream (a closed, never-written writer
+                // cannot be served as a response body).
+                return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.EVENT_STREAM));
+            }
             ScheduledFuture<?> keepAlive = ctx.eventLoop().scheduleAtFixedRate(
                     () -> stream.tryWrite(ServerSentEvent.ofComment("keep-alive")),
                     KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);

@@ -74,7 +74,7 @@ public final class JobService {
         }).thenApply(created -> {
             Job job = created.job();
             if (created.isNew()) {
-                metrics.counter("flywheel_jobs_created_total", "job_type", job.getJobType()).increment();
+                metrics.counter("flywheel.jobs.submitted", "job_type", job.getJobType()).increment();
                 withJobId(job.getId(), () -> log.info("job created client_id={} workload_id={} config={}",
                         job.getClientId(), job.getWorkloadId(), configLabel(job)));
             } else {
