@@ -300,6 +300,9 @@ public final class LocalElasticsearch implements AutoCloseable {
     }
 
     private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return; // the node deletes its own work directory when it exits cleanly
+        }
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -3,6 +3,8 @@ package dev.flywheel.server;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.MediaType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import java.util.UUID;
 
@@ -13,7 +15,13 @@ import java.util.UUID;
  */
 final class Demo {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Demo() {}
+
+    private static String pretty(String json) throws JsonProcessingException {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(json));
+    }
 
     static void run(String[] args) {
         ServerSettings settings = ServerSettings.from(ConfigFactory.parseString("flywheel.server.port = 0")
@@ -34,19 +42,18 @@ final class Demo {
             AggregatedHttpResponse created = http.prepare().post("/v1/jobs").content(MediaType.JSON, request)
                     .execute().aggregate().join();
             System.out.println("-> HTTP " + created.status().code());
-            String id = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
-                    .readTree(created.contentUtf8()).path("id").asText();
+            String id = JSON.readTree(created.contentUtf8()).path("id").asText();
             AggregatedHttpResponse job = http.get("/v1/jobs/" + id).aggregate().join();
             System.out.println("\n== GET /v1/jobs/" + id + " -> HTTP " + job.status().code());
-            System.out.println(job.contentUtf8());
+            System.out.println(pretty(job.contentUtf8()));
             AggregatedHttpResponse compat = http.get("/api/jobs/" + id).aggregate().join();
             System.out.println("\n== GET /api/jobs/" + id + " (the reference blueprint's API) -> HTTP " + compat.status().code());
-            System.out.println(compat.contentUtf8());
+            System.out.println(pretty(compat.contentUtf8()));
             System.out.println("\nThe job is stored and pending: the job engine that runs it arrives with issue #5.");
             if (created.status().code() != 200 || job.status().code() != 200) {
                 throw new IllegalStateException("demo failed");
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
