@@ -40,5 +40,15 @@ class PlatformEndpointsTest extends TestServer {
                 .build(FlywheelServiceGrpc.FlywheelServiceBlockingStub.class);
         Job job = web.createJob(CreateJobRequest.newBuilder().setClientId(unique("web")).setWorkloadId("w").build());
         assertThat(job.getStatus()).isEqualTo("pending");
+        grpc.cancelJob(dev.flywheel.api.v1.CancelJobRequest.newBuilder().setId(job.getId()).build());
+        // Server streaming over gRPC-Web: the snapshot of the now finished job, then the end of the stream.
+        java.util.List<dev.flywheel.api.v1.JobEvent> events = new java.util.ArrayList<>();
+        web.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                .watchJob(dev.flywheel.api.v1.WatchJobRequest.newBuilder().setId(job.getId()).build())
+                .forEachRemaining(events::add);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getKind()).isEqualTo("snapshot");
+            assertThat(e.getJob().getStatus()).isEqualTo("cancelled");
+        });
     }
 }
