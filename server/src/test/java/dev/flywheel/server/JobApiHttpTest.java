@@ -93,6 +93,7 @@ class JobApiHttpTest extends TestServer {
                 Arguments.of("unknown field", "{" + c + ",\"workload_id\":\"w\",\"priority\":1}", "priority"),
                 Arguments.of("wrong type", "{" + c + ",\"workload_id\":\"w\",\"data_split_config\":{\"eval_size\":\"many\"}}", "body"),
                 Arguments.of("malformed JSON", "{" + c + ",\"workload_id\":", "body"),
+                Arguments.of("from in the future", "{" + c + ",\"workload_id\":\"w\",\"from\":\"2999-01-01T00:00:00Z\"}", "from"),
                 Arguments.of("from after to", "{" + c + ",\"workload_id\":\"w\",\"from\":\"2026-02-01T00:00:00Z\",\"to\":\"2026-01-01T00:00:00Z\"}", "to"));
     }
 

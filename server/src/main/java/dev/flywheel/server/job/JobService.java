@@ -1,5 +1,6 @@
 package dev.flywheel.server.job;
 
+import com.google.protobuf.util.Timestamps;
 import dev.flywheel.api.v1.CreateJobRequest;
 import dev.flywheel.api.v1.DeleteJobResponse;
 import dev.flywheel.api.v1.Job;
@@ -69,6 +70,9 @@ public final class JobService {
             if (!job.hasTo()) {
                 // Fix the end of the log window now, so a resumed or re-run job reads the same records.
                 job = job.toBuilder().setTo(job.getCreatedAt()).build();
+                if (job.hasFrom() && Timestamps.compare(job.getFrom(), job.getTo()) >= 0) {
+                    throw FlywheelException.invalid("from", "must be in the past when no 'to' is given");
+                }
             }
             return jobs.create(job, Jobs.fingerprint(request));
         }).thenApply(created -> {
