@@ -1,5 +1,6 @@
 package dev.flywheel.devstack;
 
+import dev.flywheel.emulator.NemoEmulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +31,14 @@ public final class DevStack implements AutoCloseable {
     private final boolean elasticsearchWanted;
     private final LocalMongo localMongo;
     private final LocalRedis localRedis;
+    private final NemoEmulator nemoEmulator;
     private CompletableFuture<LocalElasticsearch> localElasticsearch; // guarded by this
     private boolean closed; // guarded by this
 
-    private DevStack(Builder b, LocalMongo localMongo, LocalRedis localRedis) {
+    private DevStack(Builder b, LocalMongo localMongo, LocalRedis localRedis, NemoEmulator nemoEmulator) {
         this.localMongo = localMongo;
         this.localRedis = localRedis;
+        this.nemoEmulator = nemoEmulator;
         this.mongoUri = localMongo != null ? localMongo.connectionString() : b.mongoUri;
         this.redisUri = localRedis != null ? localRedis.uri() : b.redisUri;
         this.externalElasticsearchUrl = b.elasticsearchUrl;
@@ -95,6 +98,11 @@ public final class DevStack implements AutoCloseable {
         return localMongo;
     }
 
+    /** The NeMo emulator, when the builder asked for one ({@link Builder#nemoEmulator}); null otherwise. */
+    public NemoEmulator nemoEmulator() {
+        return nemoEmulator;
+    }
+
     /** The locally started redis-server, or null when Redis is external. */
     public LocalRedis localRedis() {
         return localRedis;
@@ -143,6 +151,9 @@ public final class DevStack implements AutoCloseable {
                 // it never started, so there is nothing to stop
             }
         }
+        if (nemoEmulator != null) {
+            nemoEmulator.close();
+        }
         if (localRedis != null) {
             localRedis.stop();
         }
@@ -157,7 +168,8 @@ public final class DevStack implements AutoCloseable {
         return "DevStack[mongo=" + mongoUri + (localMongo != null ? " (local)" : "")
                 + ", redis=" + redisUri + (localRedis != null ? " (local)" : "")
                 + ", elasticsearch=" + (externalElasticsearchUrl != null ? externalElasticsearchUrl
-                : elasticsearchWanted ? "local, lazy" : "off") + "]";
+                : elasticsearchWanted ? "local, lazy" : "off")
+                + (nemoEmulator != null ? ", nemo-emulator=" + nemoEmulator.platformUrl() : "") + "]";
     }
 
     /** Which services are external (non-null URI) and how the local ones are started. */
@@ -167,8 +179,22 @@ public final class DevStack implements AutoCloseable {
         private String elasticsearchUrl;
         private Path dataDir;
         private boolean elasticsearch = true;
+        private boolean nemoEmulator;
+        private double nemoTimeScale = 1.0;
+        private long nemoSeed = 42;
 
         private Builder() {
+        }
+
+        /**
+         * Also start the NeMo emulator (platform, NIM proxy and Data Store on free ports) with this time scale
+         * (delays are multiplied by it: 0.2 makes a flywheel run about a minute) and seed.
+         */
+        public Builder nemoEmulator(double timeScale, long seed) {
+            this.nemoEmulator = true;
+            this.nemoTimeScale = timeScale;
+            this.nemoSeed = seed;
+            return this;
         }
 
         /** External MongoDB; null or blank = start {@link LocalMongo}. */
@@ -213,7 +239,20 @@ public final class DevStack implements AutoCloseable {
                 }
                 throw e;
             }
-            DevStack stack = new DevStack(this, mongo, redis);
+            NemoEmulator nemo;
+            try {
+                nemo = nemoEmulator ? NemoEmulator.builder().seed(nemoSeed).timeScale(nemoTimeScale)
+                        .bindHost("127.0.0.1").start() : null;
+            } catch (RuntimeException e) {
+                if (redis != null) {
+                    redis.stop();
+                }
+                if (mongo != null) {
+                    mongo.stop();
+                }
+                throw e;
+            }
+            DevStack stack = new DevStack(this, mongo, redis, nemo);
             log.info("{} started", stack);
             return stack;
         }

@@ -89,6 +89,11 @@ public final class Main {
             System.out.println("mongodb  " + stack.mongoUri() + (stack.localMongo() != null ? "  (local stand-in)" : ""));
             System.out.println("redis    " + stack.redisUri() + (stack.localRedis() != null ? "  (local)" : ""));
             System.out.println("elastic  " + (stack.isElasticsearchStarted() ? stack.elasticsearchUrl() : "(not started)"));
+            var nmp = app.defaultJobConfig().getNmpConfig();
+            String where = stack.nemoEmulator() != null ? "  (NeMo emulator)" : "";
+            System.out.println("nemo     " + nmp.getNemoBaseUrl() + where);
+            System.out.println("nim      " + nmp.getNimBaseUrl() + where);
+            System.out.println("datastore " + nmp.getDatastoreBaseUrl() + where);
         }
 
         @Override
@@ -101,13 +106,20 @@ public final class Main {
 
     /** Starts the local stack, the stores and the server; blocks until all are up. */
     public static Running start(ServerSettings settings) {
-        DevStack stack = DevStack.builder()
+        DevStack.Builder local = DevStack.builder()
                 .mongoUri(blankToNull(settings.mongoUri()))
                 .redisUri(blankToNull(settings.redisUri()))
                 .elasticsearchUrl(blankToNull(settings.elasticsearchUrl()))
                 .elasticsearch(settings.startLocalElasticsearch())
-                .dataDir(settings.dataDir())
-                .start();
+                .dataDir(settings.dataDir());
+        if (!settings.nemoConfigured()) {
+            local.nemoEmulator(settings.nemoEmulatorTimeScale(), settings.nemoEmulatorSeed());
+        }
+        DevStack stack = local.start();
+        if (stack.nemoEmulator() != null) {
+            settings = settings.withNemoEndpoints(stack.nemoEmulator().platformUrl(), stack.nemoEmulator().nimUrl(),
+                    stack.nemoEmulator().datastoreUrl());
+        }
         if (settings.startLocalElasticsearch()) {
             stack.warmUpElasticsearch();
         }

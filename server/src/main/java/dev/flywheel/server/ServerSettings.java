@@ -31,6 +31,8 @@ public record ServerSettings(
         boolean startLocalElasticsearch,
         Path dataDir,
         JobConfig defaultJobConfig,
+        double nemoEmulatorTimeScale,
+        long nemoEmulatorSeed,
         Secrets secrets) {
 
     /** API keys for the judge and embedding models, and the Data Store token. */
@@ -78,6 +80,8 @@ public record ServerSettings(
                     c.getBoolean("flywheel.elasticsearch.start-local"),
                     dataDir.isEmpty() ? null : Path.of(dataDir),
                     defaultJobConfig(c),
+                    c.getDouble("flywheel.nemo.emulator-time-scale"),
+                    c.getLong("flywheel.nemo.emulator-seed"),
                     new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
                             c.getString("flywheel.secrets.hf-token")));
         } catch (ConfigException e) {
@@ -109,6 +113,24 @@ public record ServerSettings(
             throw FlywheelException.invalid(violations);
         }
         return config;
+    }
+
+    /**
+     * True when nobody configured NeMo: the default job configuration still points at the built-in
+     * placeholder hosts. The server then starts the NeMo emulator and uses it instead.
+     */
+    public boolean nemoConfigured() {
+        return !defaultJobConfig.getNmpConfig().getNemoBaseUrl()
+                .equals(JobConfigs.builtInDefaults().getNmpConfig().getNemoBaseUrl());
+    }
+
+    /** These settings with the default job configuration's NeMo endpoints replaced. */
+    public ServerSettings withNemoEndpoints(String nemoBaseUrl, String nimBaseUrl, String datastoreBaseUrl) {
+        JobConfig config = JobConfigs.merge(defaultJobConfig, JobConfig.newBuilder().setNmpConfig(NmpConfig.newBuilder()
+                .setNemoBaseUrl(nemoBaseUrl).setNimBaseUrl(nimBaseUrl).setDatastoreBaseUrl(datastoreBaseUrl)).build());
+        return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
+                redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, config, nemoEmulatorTimeScale,
+                nemoEmulatorSeed, secrets);
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {
