@@ -241,7 +241,7 @@ class ServicesTest {
         assertThat(job.path("target").path("id").asText()).startsWith("eval-target-");
         assertThat(job.at("/config/tasks/custom-tool-calling/dataset/id").asText()).startsWith("dataset-");
         assertThat(job.at("/config/tasks/custom-tool-calling/metrics/correctness/params/model/api_endpoint/api_key")
-                .asText()).isEqualTo("secret"); // only target secrets are masked
+                .asText()).isEqualTo("******"); // NeMo masks every echoed secret (nemo-api.md §1.2)
         String id = job.path("id").asText();
         assertThat(t.get(t.platform, "/v1/evaluation/jobs/" + id + "/results").status()).isEqualTo(404);
         await().atMost(Duration.ofSeconds(10)).until(() -> t.get(t.platform, "/v1/evaluation/jobs/" + id).json()

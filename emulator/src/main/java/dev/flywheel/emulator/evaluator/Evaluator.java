@@ -171,6 +171,24 @@ public final class Evaluator {
         return t;
     }
 
+    /** NeMo never echoes a key back: every {@code api_key} or {@code hf_token} (e.g. a remote judge's key in a config) reads "******". */
+    private static JsonNode maskApiKeys(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            var names = new java.util.ArrayList<String>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if ((name.equals("api_key") || name.equals("hf_token")) && object.get(name).isTextual()) {
+                    object.put(name, "******");
+                } else {
+                    maskApiKeys(object.get(name));
+                }
+            }
+        } else if (node != null && node.isArray()) {
+            node.forEach(Evaluator::maskApiKeys);
+        }
+        return node;
+    }
+
     private ObjectNode inlineEntity(ObjectNode body, String prefix) {
         ObjectNode e = body.deepCopy();
         String id = ctx.ids().next(prefix);
@@ -206,7 +224,7 @@ public final class Evaluator {
                     .orElseThrow(() -> ApiException.notFound("Evaluation config " + configIn.asText() + " not found"));
         } else {
             validateConfig(configIn, List.of("body", "config"));
-            config = inlineEntity(materialiseDatasets((ObjectNode) configIn), "eval-config");
+            config = inlineEntity(materialiseDatasets((ObjectNode) maskApiKeys(configIn.deepCopy())), "eval-config");
         }
         ObjectNode target;
         if (targetIn.isTextual()) {
@@ -226,7 +244,7 @@ public final class Evaluator {
         synchronized (this) {
             String id = ctx.ids().next("eval");
             String ns = Json.text(body, "namespace") == null ? "default" : Json.text(body, "namespace");
-            EvaluationJob job = new EvaluationJob(id, ns, body.deepCopy(), config, target);
+            EvaluationJob job = new EvaluationJob(id, ns, (ObjectNode) maskApiKeys(body.deepCopy()), config, target);
             jobs.put(id, job);
             ctx.ledger().created("evaluation_job", id, id);
             ctx.clock().after(ctx.timings().evaluationToRunning(), () -> start(job));
