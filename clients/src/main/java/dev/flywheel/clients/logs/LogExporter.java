@@ -1,0 +1,299 @@
+package dev.flywheel.clients.logs;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams the log records of one client + workload out of Elasticsearch, newest first, with a point in time and
+ * {@code search_after} (sort {@code timestamp} desc, {@code _shard_doc} asc): unlike the reference's scroll export,
+ * which held up to {@code 2 x limit} documents in a list, records flow one by one to a consumer and memory is
+ * bounded by the page size. A snapshot (the PIT) makes the result consistent even while producers keep logging.
+ *
+ * <p>Each record is handed to the consumer as the raw {@code _source} JSON bytes (UTF-8) exactly as stored; callers
+ * parse only what they need. The consumer is called sequentially, from one thread, in sort order. While it works on
+ * a page, the next page is already being fetched (one page of look-ahead), so Elasticsearch and the consumer overlap.
+ *
+ * <p>The returned future completes with an {@link ExportSummary} after the point in time was closed. It fails if
+ * Elasticsearch fails or the consumer throws; cancelling it stops the export at the next record. In every case the
+ * point in time is closed (a failed close is only logged: it expires after the keep-alive anyway). Requests that
+ * Elasticsearch refuses as overloaded (429, 503) are retried with back-off; PIT + {@code search_after} pages are
+ * idempotent.
+ */
+public final class LogExporter {
+
+    private static final Logger log = LoggerFactory.getLogger(LogExporter.class);
+    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Retries of a page request refused with 429/503 (a small node's circuit breakers trip under big pages). */
+    private static final int RETRIES = 3;
+
+    private final RestClient client;
+    private final String index;
+
+    public LogExporter(RestClient client, String index) {
+        this.client = client;
+        this.index = index;
+    }
+
+    /**
+     * Exports on a thread of its own (created for this export and ended with it), which also runs the consumer.
+     */
+    public CompletableFuture<ExportSummary> export(ExportQuery query, Consumer<byte[]> consumer) {
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "flywheel-export-" + query.workloadId());
+            t.setDaemon(true);
+            return t;
+        });
+        CompletableFuture<ExportSummary> result = export(query, consumer, thread);
+        result.whenComplete((s, e) -> thread.shutdown());
+        return result;
+    }
+
+    /**
+     * Exports, parsing pages and calling {@code consumer} on {@code executor}. The executor must run tasks one at a
+     * time or at least tolerate that this export submits its steps one after another (it never submits two at once).
+     */
+    public CompletableFuture<ExportSummary> export(ExportQuery query, Consumer<byte[]> consumer, Executor executor) {
+        Run run = new Run(query, consumer, executor);
+        run.start();
+        return run.result;
+    }
+
+    /** One export in progress. Its fields are touched by one step at a time (each step triggers the next). */
+    private final class Run {
+        private final ExportQuery query;
+        private final Consumer<byte[]> consumer;
+        private final Executor executor;
+        private final CompletableFuture<ExportSummary> result = new CompletableFuture<>();
+        private final AtomicBoolean pitClosed = new AtomicBoolean();
+        private final long startNanos = System.nanoTime();
+        private volatile String pitId;
+        private long delivered;
+        private long bytes;
+        private int pages;
+        private Long newest;
+        private Long oldest;
+
+        Run(ExportQuery query, Consumer<byte[]> consumer, Executor executor) {
+            this.query = query;
+            this.consumer = consumer;
+            this.executor = executor;
+            // a caller's cancel: release the PIT now instead of at the next page boundary
+            result.whenComplete((s, e) -> {
+                if (result.isCancelled()) {
+                    closePit();
+                }
+            });
+        }
+
+        void start() {
+            if (query.maxRecords() == 0) {
+                result.complete(summary(false));
+                return;
+            }
+            EsHttp.perform(client, EsHttp.request("POST", "/" + index + "/_pit?keep_alive="
+                            + keepAlive(query.keepAlive()), null))
+                    .thenApply(r -> readPitId(EsHttp.body(r)))
+                    .whenCompleteAsync((id, error) -> {
+                        if (error != null) {
+                            fail(describeOpenFailure(EsHttp.unwrap(error)));
+                        } else {
+                            pitId = id;
+                            fetch(null, (int) Math.min(query.pageSize(), query.maxRecords()))
+                                    .whenCompleteAsync(this::onPage, executor);
+                        }
+                    }, executor);
+        }
+
+        /** Requests {@code size} hits after {@code searchAfter} (null: the first page), parsed on the executor. */
+        private CompletableFuture<SearchPage> fetch(byte[] searchAfter, int size) {
+            byte[] body = searchBody(query, pitId, size, searchAfter);
+            return EsHttp.performRetrying(client, () -> EsHttp.request("POST", "/_search", body), RETRIES)
+                    .thenApplyAsync(r -> SearchPage.parse(EsHttp.body(r), size), executor);
+        }
+
+        private void onPage(SearchPage page, Throwable error) {
+            if (result.isDone()) { // cancelled (or failed) meanwhile
+                closePit();
+                return;
+            }
+            if (error != null) {
+                fail(EsHttp.unwrap(error));
+                return;
+            }
+            pages++;
+            if (page.pitId != null) {
+                pitId = page.pitId; // ES may hand out a new id; the latest one must be used and closed
+            }
+            int take = (int) Math.min(page.size, query.maxRecords() - delivered);
+            boolean full = page.size >= page.requested;
+            long left = query.maxRecords() - delivered - take;
+            // look-ahead: let ES work on the next page while the consumer handles this one
+            CompletableFuture<SearchPage> next = full && left > 0
+                    ? fetch(page.lastSort, (int) Math.min(query.pageSize(), left)) : null;
+            try {
+                for (int i = 0; i < take; i++) {
+                    if (result.isDone()) {
+                        closePit();
+                        return;
+                    }
+                    consumer.accept(page.source(i));
+                    bytes += page.sourceLength(i);
+                    long ts = page.timestamp(i);
+                    if (newest == null) {
+                        newest = ts;
+                    }
+                    oldest = ts;
+                    delivered++;
+                }
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            if (next == null) {
+                finish(full && delivered >= query.maxRecords());
+            } else {
+                next.whenCompleteAsync(this::onPage, executor);
+            }
+        }
+
+        private void finish(boolean capped) {
+            closePit();
+            result.complete(summary(capped));
+        }
+
+        private void fail(Throwable error) {
+            closePit();
+            result.completeExceptionally(error);
+        }
+
+        private ExportSummary summary(boolean capped) {
+            return new ExportSummary(query, delivered, bytes, pages,
+                    newest == null ? null : Instant.ofEpochMilli(newest),
+                    oldest == null ? null : Instant.ofEpochMilli(oldest), capped,
+                    Duration.ofNanos(System.nanoTime() - startNanos));
+        }
+
+        /** Closes the PIT once; waits for the answer so that a completed export has released it. */
+        private void closePit() {
+            String id = pitId;
+            if (id == null || !pitClosed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                byte[] body = LogIndex.bytes(JSON.createObjectNode().put("id", id));
+                EsHttp.performRetrying(client, () -> EsHttp.request("DELETE", "/_pit", body), RETRIES).join();
+            } catch (CompletionException | CancellationException e) {
+                log.warn("closing the export point in time failed (it expires after {}): {}", query.keepAlive(),
+                        String.valueOf(EsHttp.unwrap(e)));
+            }
+        }
+
+        private Throwable describeOpenFailure(Throwable e) {
+            if (e instanceof ResponseException re && re.getResponse().getStatusLine().getStatusCode() == 404) {
+                return new IllegalStateException("log index '" + index + "' does not exist", e);
+            }
+            return e;
+        }
+    }
+
+    /** The {@code _search} body of one page. */
+    static byte[] searchBody(ExportQuery query, String pitId, int size, byte[] searchAfter) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("size", size);
+            g.writeBooleanField("track_total_hits", false); // counting all matches costs time and is not needed
+            g.writeObjectFieldStart("pit");
+            g.writeStringField("id", pitId);
+            g.writeStringField("keep_alive", keepAlive(query.keepAlive()));
+            g.writeEndObject();
+            g.writeObjectFieldStart("query");
+            g.writeObjectFieldStart("bool");
+            g.writeArrayFieldStart("filter"); // filter context: exact matches, no scoring
+            term(g, LogFields.CLIENT_ID, query.clientId());
+            term(g, LogFields.WORKLOAD_ID, query.workloadId());
+            if (query.from() != null || query.to() != null) {
+                g.writeStartObject();
+                g.writeObjectFieldStart("range");
+                g.writeObjectFieldStart(LogFields.TIMESTAMP);
+                if (query.from() != null) {
+                    g.writeNumberField("gte", query.from().toEpochMilli());
+                }
+                if (query.to() != null) {
+                    g.writeNumberField("lt", query.to().toEpochMilli());
+                }
+                g.writeStringField("format", "epoch_millis");
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeArrayFieldStart("sort");
+            g.writeStartObject();
+            g.writeObjectFieldStart(LogFields.TIMESTAMP);
+            g.writeStringField("order", "desc");
+            g.writeStringField("unmapped_type", "date"); // an index without the mapping yet: no error, no hits
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeStartObject();
+            g.writeStringField("_shard_doc", "asc"); // unique tiebreak: search_after never skips or repeats
+            g.writeEndObject();
+            g.writeEndArray();
+            if (searchAfter != null) {
+                g.writeFieldName("search_after");
+                g.writeRawValue(new String(searchAfter, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void term(JsonGenerator g, String field, String value) throws IOException {
+        g.writeStartObject();
+        g.writeObjectFieldStart("term");
+        g.writeStringField(field, value);
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    static String keepAlive(Duration d) {
+        return Math.max(1, d.toSeconds()) + "s";
+    }
+
+    private static String readPitId(byte[] body) {
+        try {
+            JsonNode id = JSON.readTree(body).get("id");
+            if (id == null || !id.isTextual()) {
+                throw new IllegalStateException("no point-in-time id in " + new String(body,
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return id.textValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
