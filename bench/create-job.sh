@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# CreateJob benchmark: 64 concurrent gRPC clients vs a raw driver insert loop into the same MongoDB stand-in.
-# Results and method: docs/benchmarks.md. Arguments are passed to the benchmark, e.g.
+# CreateJob benchmark: 64 concurrent gRPC clients vs a raw driver insert loop into the same MongoDB stand-in,
+# all in one JVM. Method and results: docs/benchmarks.md. Arguments go to the benchmark, e.g.
 #   bench/create-job.sh --seconds=10 --rounds=4 --concurrency=64
-# Run it on a quiet machine: it uses every core, and so does any build running next to it.
+# It uses both cores for 5-10 minutes (most of it JIT warm-up). Rounds during which other processes use the
+# machine are marked * and repeated, but a quiet machine gives the answer sooner: check `uptime` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (+ local changes)')"
 echo "load before build: $(cut -d' ' -f1-3 /proc/loadavg)"
 mvn -B -q -pl server -am install -DskipTests
 mvn -B -q -f server/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/bench-cp.txt
 
 echo "load before run:   $(cut -d' ' -f1-3 /proc/loadavg)"
-exec java -Xms2g -Xmx2g -XX:+UseG1GC \
+# A fixed 3 GB heap: the stand-in keeps every inserted document (and an oplog copy) on it, ~19 KB per insert.
+exec java -Xms3g -Xmx3g -XX:+UseG1GC \
   -cp "server/target/test-classes:server/target/classes:$(cat /tmp/bench-cp.txt)" \
   dev.flywheel.server.bench.CreateJobBenchmark "$@"

@@ -22,8 +22,24 @@ import dev.flywheel.api.v1.JobConfig;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.job.Jobs;
 import dev.flywheel.devstack.DevStack;
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
+import dev.flywheel.core.store.JobStore;
 import dev.flywheel.server.FlywheelApp;
 import dev.flywheel.server.Main;
+import dev.flywheel.server.api.ConfigGrpcService;
+import dev.flywheel.server.api.FlywheelGrpcService;
+import dev.flywheel.server.api.GrpcErrors;
+import dev.flywheel.server.api.HttpErrors;
+import dev.flywheel.server.api.RequestGuards;
+import dev.flywheel.server.job.JobService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import java.io.BufferedOutputStream;
@@ -61,11 +77,25 @@ import reactor.core.publisher.Mono;
  * table it prints. See docs/benchmarks.md for what it measures and the results.
  *
  * <p>One JVM holds everything: the Mongo stand-in (DevStack's in-memory mongo-java-server), the Flywheel server
- * wired by {@link Main#configureServices} exactly as in production, and both load generators. Phases alternate
- * (ABBA order across rounds) so that neither side profits from warm-up or from the data set growing.
+ * wired by {@link Main#configureServices} exactly as in production, and both load generators, all on loopback.
+ * Each phase runs {@code --concurrency} closed-loop callers for {@code --seconds}; the store (collections and oplog)
+ * is emptied before every phase. Phases alternate in ABBA order across rounds, after a warm-up that lasts until the
+ * JIT has finished compiling. A round during which other processes used more than {@code --max-other-percent} of a
+ * core is printed with a * and repeated (at most {@code --max-rounds} in all).
  *
- * <p>Options (all optional): {@code --seconds=10 --warmup-seconds=5 --rounds=4 --concurrency=64
- * --raw-indexes=true --server-log=server/target/bench-server.log}.
+ * <p>Phases: {@code raw} (64 {@code insertOne}s of a stored new Job, w:majority, reactive-streams driver),
+ * {@code grpc} (64 Armeria gRPC clients calling CreateJob), and two diagnostics: {@code raw-json} and
+ * {@code raw-walk}, the raw loop that also builds a Job per insert and converts it to a Document as MongoJobStore
+ * does (JSON) or by walking the descriptor ({@link ProtoBson}); their difference is the conversion's cost in situ.
+ * {@code grpc-walk} is CreateJob over gRPC with that fix applied ({@link WalkJobStore}, Main's gRPC wiring copied onto
+ * a second port): an A/B of the recommended change without touching production code.
+ *
+ * <p>Options (all optional): {@code --seconds=10 --rounds=4 --concurrency=64 --warmup-seconds=10
+ * --max-warmup-seconds=300 --raw-indexes=true --phases=raw,grpc --micro=true --verbose=false
+ * --server-log=server/target/bench-server.log --mongo-uri=URI --max-other-percent=15 --max-rounds=12}.
+ * {@code --micro} adds {@link StepCosts}: the single-thread cost of each step of CreateJob. {@code --verbose} prints
+ * every phase's CPU per thread group. {@code --mongo-uri} with {@code --serve-mongo=MINUTES} (a second JVM running
+ * only the stand-in) is a diagnostic: the stand-in out of this JVM's heap.
  */
 public final class CreateJobBenchmark {
 
@@ -75,17 +105,31 @@ public final class CreateJobBenchmark {
 
     private final int seconds;
     private final int warmupSeconds;
+    private final int maxWarmupSeconds;
+    private final String mongoUri;
+    private final int maxOtherPercent;
+    private final int maxRounds;
     private final int rounds;
     private final int concurrency;
     private final boolean rawIndexes;
+    private final List<String> phases;
+    private final boolean micro;
+    private final boolean verbose;
     private final PrintStream out;
 
     private CreateJobBenchmark(Map<String, String> opts, PrintStream out) {
         this.seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
-        this.warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "5"));
+        this.warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "10"));
+        this.maxWarmupSeconds = Integer.parseInt(opts.getOrDefault("max-warmup-seconds", "300"));
+        this.mongoUri = opts.get("mongo-uri");
+        this.maxOtherPercent = Integer.parseInt(opts.getOrDefault("max-other-percent", "15"));
         this.rounds = Integer.parseInt(opts.getOrDefault("rounds", "4"));
+        this.maxRounds = Integer.parseInt(opts.getOrDefault("max-rounds", String.valueOf(3 * rounds)));
         this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "64"));
         this.rawIndexes = Boolean.parseBoolean(opts.getOrDefault("raw-indexes", "true"));
+        this.phases = List.of(opts.getOrDefault("phases", "raw,grpc").split(","));
+        this.micro = Boolean.parseBoolean(opts.getOrDefault("micro", "true"));
+        this.verbose = Boolean.parseBoolean(opts.getOrDefault("verbose", "false"));
         this.out = out;
     }
 
@@ -93,11 +137,18 @@ public final class CreateJobBenchmark {
         Map<String, String> opts = new HashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
-                System.err.println("usage: CreateJobBenchmark [--seconds=10] [--warmup-seconds=5] [--rounds=4] "
-                        + "[--concurrency=64] [--raw-indexes=true] [--server-log=PATH]");
+                System.err.println("usage: CreateJobBenchmark [--seconds=10] [--rounds=4] [--concurrency=64] "
+                        + "[--warmup-seconds=10] [--max-warmup-seconds=300] [--raw-indexes=true] "
+                        + "[--phases=raw,grpc[,raw-json,raw-walk,grpc-walk]] [--micro=true] [--verbose=false] [--server-log=PATH] "
+                        + "[--mongo-uri=URI] [--max-other-percent=15] [--max-rounds=3*rounds]\n"
+                        + "       CreateJobBenchmark --serve-mongo=MINUTES   (only the stand-in, for a --mongo-uri run)");
                 System.exit(2);
             }
             opts.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        if (opts.containsKey("serve-mongo")) {
+            serveMongo(Long.parseLong(opts.get("serve-mongo")));
+            return;
         }
         // The server logs one JSON line per created job to stdout, as in production. Keep that cost (a write per
         // line) but send it to a file, so the report below stays readable.
@@ -118,9 +169,51 @@ public final class CreateJobBenchmark {
         System.exit(exit);
     }
 
+    /**
+     * Diagnostic mode: the same stand-in DevStack starts, alone in this JVM, so that a benchmark run with
+     * {@code --mongo-uri} can tell the cost of sharing a heap with it. Stops after {@code minutes} or when stdin ends.
+     */
+    private static void serveMongo(long minutes) throws Exception {
+        try (DevStack stack = DevStack.builder().elasticsearch(false).start()) {
+            System.out.println(stack.mongoUri());
+            System.out.flush();
+            Thread stdin = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // wait for the end of input
+                    }
+                } catch (IOException ignored) {
+                    // treat as the end
+                }
+            });
+            stdin.setDaemon(true);
+            stdin.start();
+            stdin.join(TimeUnit.MINUTES.toMillis(minutes));
+        }
+        System.exit(0);
+    }
+
+    /** Longest GC pause since the phase started (ms), from the collectors' notifications. */
+    private static final AtomicLong maxGcPause = new AtomicLong();
+
+    private static void listenToGcPauses() {
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof javax.management.NotificationEmitter emitter) {
+                emitter.addNotificationListener((n, handback) -> {
+                    if (com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                                (javax.management.openmbean.CompositeData) n.getUserData());
+                        maxGcPause.accumulateAndGet(info.getGcInfo().getDuration(), Math::max);
+                    }
+                }, null, null);
+            }
+        }
+    }
+
     private int run() throws Exception {
         printMachine();
-        try (DevStack stack = DevStack.builder().elasticsearch(false).start();
+        listenToGcPauses();
+        try (DevStack stack = DevStack.builder().mongoUri(mongoUri).elasticsearch(false).start();
              FlywheelApp app = FlywheelApp.open(stack.mongoUri(), "bench", JobConfigs.builtInDefaults())) {
             ServerBuilder sb = Server.builder().http(0);
             Main.configureServices(sb, app);
@@ -129,13 +222,9 @@ public final class CreateJobBenchmark {
             // The load generator's own event loops, so that client work does not queue behind the server's.
             EventLoopGroup clientLoops = EventLoopGroups.newEventLoopGroup(2, "bench-client", true);
             List<ClientFactory> factories = new ArrayList<>();
-            MongoClient rawClient = MongoClients.create(MongoClientSettings.builder()
-                    // the same settings MongoStores uses, so both sides pay the same write concern
-                    .applyConnectionString(new ConnectionString(stack.mongoUri()))
-                    .writeConcern(WriteConcern.MAJORITY.withWTimeout(10, TimeUnit.SECONDS))
-                    .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
-                    .applicationName("bench-raw")
-                    .build());
+            List<Runnable> closeLater = new ArrayList<>();
+            // the same settings MongoStores uses, so both sides pay the same write concern
+            MongoClient rawClient = MongoClients.create(storeSettings(stack.mongoUri()));
             try {
                 String target = "http://127.0.0.1:" + server.activeLocalPort();
                 List<FlywheelServiceGrpc.FlywheelServiceStub> stubs = new ArrayList<>();
@@ -151,43 +240,144 @@ public final class CreateJobBenchmark {
                     createSameIndexesAsJobs(raw);
                 }
                 Document template = rawTemplate();
-                out.printf(Locale.ROOT, "server   %s (Main.configureServices), mongo %s (DevStack stand-in, memory)%n",
-                        target, stack.mongoUri());
+                // The stand-in keeps every document, and an oplog copy of it, on this JVM's heap (~19 KB per insert).
+                // Empty both before each phase, so every phase starts from the same store and heap.
+                MongoCollection<Document> jobsCollection = rawClient.getDatabase("bench").getCollection("jobs");
+                MongoCollection<Document> oplog = rawClient.getDatabase("local").getCollection("oplog.rs");
+                reset = () -> {
+                    Mono.from(jobsCollection.deleteMany(new Document())).block();
+                    Mono.from(raw.deleteMany(new Document())).block();
+                    Mono.from(oplog.deleteMany(new Document())).block();
+                };
+                storedCount = phase -> Mono.from((phase.startsWith("raw") ? raw : jobsCollection).countDocuments()).block();
+                out.printf(Locale.ROOT, "server   %s (Main.configureServices), mongo %s (%s)%n", target, stack.mongoUri(),
+                        stack.localMongo() != null ? "DevStack stand-in in this JVM, memory backend"
+                                : "external, given by --mongo-uri");
                 out.printf(Locale.ROOT, "document %d bytes BSON (a new Job as MongoJobStore stores it); raw collection %s%n",
                         bsonSize(template), rawIndexes ? "has the same indexes as jobs" : "has only _id");
-                out.printf(Locale.ROOT, "load     %d concurrent callers per phase, closed loop, %d s per phase, %d rounds "
-                        + "(+ %d s warm-up each)%n%n", concurrency, seconds, rounds, warmupSeconds);
+                out.printf(Locale.ROOT, "load     %d concurrent callers per phase, closed loop, %d s per phase, %d rounds, "
+                        + "after a warm-up of %d s phases until the JIT is done (at most %d s)%n%n", concurrency, seconds,
+                        rounds, warmupSeconds, maxWarmupSeconds);
 
-                Phase rawPhase = new Phase("raw", (id, done) -> rawLoop(raw, template, id, done));
-                Phase grpcPhase = new Phase("grpc", (id, done) -> grpcLoop(stubs.get(id), id, done));
-
-                out.println("warm-up");
+                Map<String, Phase> known = new java.util.LinkedHashMap<>();
+                known.put("raw", new Phase("raw", (id, c) -> rawLoop(raw, (i, seq) -> {
+                    Document doc = new Document(template);
+                    doc.put("_id", new ObjectId());
+                    doc.put("client_id", "bench-raw-" + i);
+                    doc.put("request_id", seq);
+                    return doc;
+                }, id, c)));
+                known.put("grpc", new Phase("grpc", (id, c) -> grpcLoop(stubs.get(id), id, c)));
+                // Diagnostics: the raw loop plus building the Job and converting it per insert, as MongoJobStore does
+                // (JSON) or with the descriptor walk; the difference is what the conversion costs in this setting.
+                known.put("raw-json", new Phase("raw-json", (id, c) -> rawLoop(raw, (i, seq) -> storedJob(i, seq,
+                        CreateJobBenchmark::viaJson), id, c)));
+                known.put("raw-walk", new Phase("raw-walk", (id, c) -> rawLoop(raw, (i, seq) -> storedJob(i, seq,
+                        ProtoBson::toDocument), id, c)));
+                if (phases.contains("grpc-walk")) {
+                    // Diagnostic A/B of the recommended fix: the same gRPC wiring on a second port, whose JobService
+                    // stores through WalkJobStore (descriptor walk instead of JSON). Everything else is identical.
+                    MongoClient walkClient = MongoClients.create(storeSettings(stack.mongoUri()));
+                    closeLater.add(walkClient::close);
+                    JobService walkJobs = new JobService(new WalkJobStore(app.stores().jobs(),
+                            walkClient.getDatabase("bench").getCollection("jobs")), app.stores().configs(),
+                            app.defaultJobConfig(), java.time.Clock.systemUTC(), app.metrics());
+                    ServerBuilder sb2 = Server.builder().http(0);
+                    configureGrpcLikeMain(sb2, app, walkJobs);
+                    Server walkServer = sb2.build();
+                    walkServer.start().join();
+                    closeLater.add(() -> walkServer.stop().join());
+                    List<FlywheelServiceGrpc.FlywheelServiceStub> walkStubs = new ArrayList<>();
+                    for (int i = 0; i < concurrency; i++) {
+                        ClientFactory factory = ClientFactory.builder().workerGroup(clientLoops, false).build();
+                        factories.add(factory);
+                        walkStubs.add(GrpcClients.builder("http://127.0.0.1:" + walkServer.activeLocalPort())
+                                .factory(factory).responseTimeoutMillis(30_000).maxResponseLength(0)
+                                .build(FlywheelServiceGrpc.FlywheelServiceStub.class));
+                    }
+                    known.put("grpc-walk", new Phase("grpc-walk", (id, c) -> grpcLoop(walkStubs.get(id), id, c)));
+                }
+                List<Phase> wanted = new ArrayList<>();
+                for (String name : phases) {
+                    Phase phase = known.get(name);
+                    if (phase == null) {
+                        throw new IllegalArgumentException("unknown phase " + name + "; known: " + known.keySet());
+                    }
+                    wanted.add(phase);
+                }
+                // The gRPC path runs a lot of code (Armeria, Netty HTTP/2, gRPC, protobuf, the driver): on 2 cores the JIT
+                // needs minutes at full load to compile it, and until then it takes up to a core. Warm up until a
+                // warm-up pass compiles for less than 10% of its time and its CPU per call has settled.
+                out.println("warm-up (until JIT compilation falls below 10% of the time and CPU/op settles)");
                 printHeader();
-                printRow("w", measure(rawPhase, "w", warmupSeconds));
-                printRow("w", measure(grpcPhase, "w", warmupSeconds));
-                out.println();
-                out.println("measured rounds (order alternates: raw,grpc then grpc,raw)");
-                printHeader();
-                List<Result> raws = new ArrayList<>();
-                List<Result> grpcs = new ArrayList<>();
-                for (int round = 1; round <= rounds; round++) {
-                    List<Phase> order = round % 2 == 1 ? List.of(rawPhase, grpcPhase) : List.of(grpcPhase, rawPhase);
-                    for (Phase phase : order) {
-                        Result r = measure(phase, "r" + round, seconds);
-                        (phase == rawPhase ? raws : grpcs).add(r);
-                        printRow(Integer.toString(round), r);
+                long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxWarmupSeconds);
+                Map<String, Double> lastCpu = new HashMap<>();
+                for (int pass = 1; ; pass++) {
+                    boolean settled = true;
+                    for (Phase phase : wanted) {
+                        Result w = measure(phase, "w" + pass, warmupSeconds);
+                        printRow("w" + pass, w);
+                        Double before = lastCpu.put(phase.name, w.cpuMicrosPerOp());
+                        settled &= w.jitMillis < 100L * warmupSeconds && before != null
+                                && Math.abs(w.cpuMicrosPerOp() - before) <= 0.1 * before;
+                    }
+                    if (settled || System.nanoTime() > warmupEnd) {
+                        out.println(settled ? "  warm: JIT quiet and CPU/op settled" : "  NOT settled within --max-warmup-seconds");
+                        break;
                     }
                 }
-                long errors = raws.stream().mapToLong(r -> r.errors).sum() + grpcs.stream().mapToLong(r -> r.errors).sum();
-                printSummary(raws, grpcs);
-                printCpuBreakdown("raw", raws);
-                printCpuBreakdown("grpc", grpcs);
-                long stored = Mono.from(rawClient.getDatabase("bench").getCollection("jobs").countDocuments()).block();
-                long created = grpcs.stream().mapToLong(r -> r.ops).sum() + createdInWarmup.get();
-                out.printf(Locale.ROOT, "%ncheck: %d CreateJob calls answered OK, %d job documents stored; errors %d%n",
-                        created, stored, errors);
-                return errors == 0 && stored == created ? 0 : 1;
+                out.println();
+                out.printf(Locale.ROOT, "measured rounds (order alternates: raw,grpc then grpc,raw; a round in which other "
+                        + "processes took more than %d%% of a core is marked * and repeated, at most %d rounds in all)%n",
+                        maxOtherPercent, maxRounds);
+                printHeader();
+                Map<String, List<Result>> byPhase = new java.util.LinkedHashMap<>();
+                for (Phase phase : wanted) {
+                    byPhase.put(phase.name, new ArrayList<>());
+                }
+                List<Result> all = new ArrayList<>();
+                int valid = 0;
+                for (int round = 1; valid < rounds && round <= maxRounds; round++) {
+                    List<Phase> order = new ArrayList<>(wanted);
+                    if (valid % 2 == 1) {
+                        java.util.Collections.reverse(order);
+                    }
+                    List<Result> pair = new ArrayList<>();
+                    for (Phase phase : order) {
+                        pair.add(measure(phase, "r" + round, seconds));
+                    }
+                    boolean disturbed = pair.stream().anyMatch(r -> 100 * r.otherCpuSeconds / r.seconds > maxOtherPercent);
+                    for (Result r : pair) {
+                        printRow(round + (disturbed ? "*" : ""), r);
+                        all.add(r);
+                        if (!disturbed) {
+                            byPhase.get(r.phase).add(r);
+                        }
+                    }
+                    if (!disturbed) {
+                        valid++;
+                    }
+                }
+                if (valid < rounds) {
+                    out.printf(Locale.ROOT, "  only %d undisturbed rounds of %d wanted; the machine was busy%n", valid, rounds);
+                }
+                long errors = all.stream().mapToLong(r -> r.errors).sum();
+                printSummary(byPhase);
+                for (Map.Entry<String, List<Result>> e : byPhase.entrySet()) {
+                    printCpuBreakdown(e.getKey(), e.getValue());
+                }
+                if (micro) {
+                    new StepCosts(out).run();
+                }
+                long answered = all.stream().mapToLong(r -> r.ops).sum();
+                long stored = all.stream().mapToLong(r -> r.stored).sum();
+                out.printf(Locale.ROOT, "%ncheck (measured phases): %d calls answered OK, %d documents stored; errors %d%n",
+                        answered, stored, errors);
+                return errors == 0 && stored == answered ? 0 : 1;
             } finally {
+                for (Runnable r : closeLater) {
+                    r.run();
+                }
                 for (ClientFactory f : factories) {
                     f.close();
                 }
@@ -198,7 +388,9 @@ public final class CreateJobBenchmark {
         }
     }
 
-    private final AtomicLong createdInWarmup = new AtomicLong();
+    private Runnable reset = () -> {};
+    /** Documents in the phase's collection after the phase: must equal the calls answered OK. */
+    private java.util.function.Function<String, Long> storedCount = phase -> -1L;
 
     // ---------------------------------------------------------------- the two loops
 
@@ -245,15 +437,125 @@ public final class CreateJobBenchmark {
         }
     }
 
-    private void rawLoop(MongoCollection<Document> raw, Document template, int id, Caller c) {
+    /** The client settings of MongoStores.open. */
+    private static MongoClientSettings storeSettings(String uri) {
+        return MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(uri))
+                .writeConcern(WriteConcern.MAJORITY.withWTimeout(10, TimeUnit.SECONDS))
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
+                .applicationName("flywheel")
+                .build();
+    }
+
+    /**
+     * The gRPC part of {@link Main#configureServices} (copied from commit 85391a8), serving {@code jobs} instead of
+     * {@code app.jobs()}. Only for the grpc-walk diagnostic; the measured grpc phase uses Main's own wiring.
+     */
+    private static void configureGrpcLikeMain(ServerBuilder sb, FlywheelApp app, JobService jobs) {
+        sb.maxRequestLength(RequestGuards.MAX_BODY_BYTES)
+                .meterRegistry(app.metrics())
+                .errorHandler(HttpErrors.serverErrors());
+        GrpcService grpc = GrpcService.builder()
+                .addService(new FlywheelGrpcService(jobs))
+                .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
+                .supportedSerializationFormats(GrpcSerializationFormats.values())
+                .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true).ignoringUnknownFields(false))
+                        .build(service))
+                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD)
+                        .errorHandler(HttpErrors.unframedHandler())
+                        .build())
+                .enableUnframedRequests(true)
+                .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
+                .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
+                .exceptionHandler(new GrpcErrors())
+                .build();
+        sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
+    }
+
+    /**
+     * MongoJobStore.create with {@link ProtoBson} instead of JSON for the Job -> Document step (the recommended fix);
+     * every other method, and a duplicate request_id, go to the real store.
+     */
+    static final class WalkJobStore implements JobStore {
+        private final JobStore delegate;
+        private final MongoCollection<Document> jobs;
+
+        WalkJobStore(JobStore delegate, MongoCollection<Document> jobs) {
+            this.delegate = delegate;
+            this.jobs = jobs;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Created> create(Job job, String requestFingerprint) {
+            Document doc = ProtoBson.toDocument(job.toBuilder().clearId().build());
+            doc.put("_id", new ObjectId(job.getId()));
+            doc.put("version", job.getVersion());
+            doc.put("schema_version", 1);
+            doc.append("request_fingerprint", requestFingerprint);
+            return Mono.from(jobs.insertOne(doc))
+                    .map(ok -> new Created(job, true))
+                    .onErrorResume(com.mongodb.MongoWriteException.class,
+                            e -> Mono.fromFuture(() -> delegate.create(job, requestFingerprint)))
+                    .toFuture();
+        }
+
+        @Override
+        public String newId() {
+            return delegate.newId();
+        }
+
+        @Override
+        public boolean isValidId(String id) {
+            return delegate.isValidId(id);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<java.util.Optional<Job>> get(String id) {
+            return delegate.get(id);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Page> list(Filter filter, int pageSize, String pageToken) {
+            return delegate.list(filter, pageSize, pageToken);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Boolean> compareAndSet(Job next) {
+            return delegate.compareAndSet(next);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Boolean> delete(String id) {
+            return delegate.delete(id);
+        }
+
+        @Override
+        public AutoCloseable watch(String id, java.util.function.Consumer<java.util.Optional<Job>> onChange) {
+            return delegate.watch(id, onChange);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> ping() {
+            return delegate.ping();
+        }
+    }
+
+    /** Builds the document a raw writer inserts: {@code (writer, unique request id) -> document}. */
+    private interface DocFactory {
+        Document make(int writer, String requestId);
+    }
+
+    private void rawLoop(MongoCollection<Document> raw, DocFactory docs, int id, Caller c) {
         if (!c.more()) {
             return;
         }
-        Document doc = new Document(template);
-        doc.put("_id", new ObjectId());
-        doc.put("client_id", "bench-raw-" + id);
-        doc.put("request_id", c.tag + "-" + id + "-" + (c.seq++));
         long t0 = System.nanoTime();
+        Document doc = docs.make(id, c.tag + "-" + id + "-" + (c.seq++));
         raw.insertOne(doc).subscribe(new Subscriber<InsertOneResult>() {
             private boolean done;
 
@@ -266,23 +568,48 @@ public final class CreateJobBenchmark {
             public void onNext(InsertOneResult result) {
                 done = true;
                 c.ok(t0);
-                rawLoop(raw, template, id, c);
+                rawLoop(raw, docs, id, c);
             }
 
             @Override
             public void onError(Throwable e) {
                 c.failed(e);
-                rawLoop(raw, template, id, c);
+                rawLoop(raw, docs, id, c);
             }
 
             @Override
             public void onComplete() {
                 if (!done) {
                     c.failed(new IllegalStateException("insertOne completed without a result"));
-                    rawLoop(raw, template, id, c);
+                    rawLoop(raw, docs, id, c);
                 }
             }
         });
+    }
+
+    private static final JobConfig SEEDED_DEFAULTS = JobConfigs.withSplitOverrides(JobConfigs.builtInDefaults(),
+            JobConfigs.builtInDefaults().getDataSplitConfig().toBuilder().setRandomSeed(12345).build());
+
+    /** MongoJobStore's conversion: proto3 JSON (pretty, as ProtoDocuments prints it), parsed into a Document. */
+    private static Document viaJson(Job job) {
+        try {
+            return Document.parse(PRINTER.print(job));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new Job for this writer and request id, converted by {@code convert} and completed as MongoJobStore does. */
+    private static Document storedJob(int writer, String requestId, java.util.function.Function<Job, Document> convert) {
+        CreateJobRequest request = request(writer, requestId).toBuilder().setClientId("bench-raw-" + writer).build();
+        Job job = Jobs.newJob(new ObjectId().toHexString(), request, SEEDED_DEFAULTS, "", 0, requestId, Instant.now());
+        job = job.toBuilder().setTo(job.getCreatedAt()).build();
+        Document doc = convert.apply(job.toBuilder().clearId().build());
+        doc.put("_id", new ObjectId(job.getId()));
+        doc.put("version", job.getVersion());
+        doc.put("schema_version", 1);
+        doc.put("request_fingerprint", Jobs.fingerprint(request));
+        return doc;
     }
 
     private void grpcLoop(FlywheelServiceGrpc.FlywheelServiceStub stub, int id, Caller c) {
@@ -372,9 +699,13 @@ public final class CreateJobBenchmark {
         double processCpuSeconds;
         double otherCpuSeconds; // CPU used on the machine by other processes during the phase
         long gcMillis;
+        long gcMaxPause;
+        long jitMillis;
         long gcCount;
+        long stored;
         double loadAvg;
         Map<String, Double> threadCpu;
+        Map<String, Double> threadAlloc;
 
         double opsPerSecond() {
             return ops / seconds;
@@ -390,8 +721,9 @@ public final class CreateJobBenchmark {
     }
 
     private Result measure(Phase phase, String tag, int durationSeconds) throws Exception {
+        reset.run();
         System.gc(); // start each phase from a similar heap, so one phase does not pay for the previous one's garbage
-        Thread.sleep(200);
+        Thread.sleep(500);
         Result r = new Result();
         r.phase = phase.name;
         r.loadAvg = loadAverage();
@@ -400,9 +732,12 @@ public final class CreateJobBenchmark {
         AtomicReference<String> firstError = new AtomicReference<>();
         List<Caller> callers = new ArrayList<>();
         Map<Long, Long> threadCpu0 = threadCpuNanos();
+        Map<Long, Long> threadAlloc0 = threadAllocatedBytes();
         Map<Long, String> threadNames = threadNames();
         long cpu0 = processCpuNanos();
         long[] gc0 = gc();
+        maxGcPause.set(0);
+        long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long[] sys0 = systemCpuTicks();
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -421,6 +756,7 @@ public final class CreateJobBenchmark {
         long[] gc1 = gc();
         long[] sys1 = systemCpuTicks();
         Map<Long, Long> threadCpu1 = threadCpuNanos();
+        Map<Long, Long> threadAlloc1 = threadAllocatedBytes();
         threadNames.putAll(threadNames());
         r.seconds = (t1 - t0) / 1e9;
         r.histogram = new Histogram(MAX_MICROS, 3);
@@ -432,6 +768,8 @@ public final class CreateJobBenchmark {
         r.firstError = firstError.get();
         r.processCpuSeconds = (cpu1 - cpu0) / 1e9;
         r.gcMillis = gc1[0] - gc0[0];
+        r.gcMaxPause = maxGcPause.get();
+        r.jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
         r.gcCount = gc1[1] - gc0[1];
         if (sys0 != null && sys1 != null) {
             double busySeconds = (sys1[0] - sys0[0]) / 100.0; // USER_HZ = 100
@@ -443,18 +781,32 @@ public final class CreateJobBenchmark {
             String group = threadGroup(threadNames.getOrDefault(e.getKey(), "?"));
             r.threadCpu.merge(group, (e.getValue() - before) / 1e9, Double::sum);
         }
-        if (phase.name.equals("grpc") && tag.equals("w")) {
-            createdInWarmup.addAndGet(r.ops);
+        r.threadAlloc = new HashMap<>();
+        for (Map.Entry<Long, Long> e : threadAlloc1.entrySet()) {
+            long before = threadAlloc0.getOrDefault(e.getKey(), 0L);
+            String group = threadGroup(threadNames.getOrDefault(e.getKey(), "?"));
+            r.threadAlloc.merge(group, (double) (e.getValue() - before), Double::sum);
         }
+        r.stored = storedCount.apply(phase.name);
         if (r.firstError != null) {
             out.println("  first error in " + phase.name + " " + tag + ": " + r.firstError);
         }
         return r;
     }
 
-    /** Thread name without its number, e.g. "armeria-common-worker-nio-2-1" -> "armeria-common-worker-nio". */
+    /** Thread name without its number, e.g. "armeria-common-worker-nio-2-1" -> "armeria-common-worker-nio", labelled. */
     private static String threadGroup(String name) {
-        return name.replaceAll("[-_#]?\\d+$", "").replaceAll("([-_]\\d+)+$", "");
+        String group = name.replaceAll("([-_#]?\\d+)+$", "").replaceAll("([-_]\\d+)+$", "");
+        if (group.startsWith("AsyncGetter")) {
+            group = "AsyncGetter";
+        }
+        return switch (group) {
+            case "armeria-common-worker" -> group + " (server: HTTP/2, gRPC, JobService)";
+            case "bench-client" -> group + " (load generator: gRPC clients)";
+            case "Thread", "AsyncGetter" -> group + " (MongoDB driver I/O + callbacks)";
+            case "mongo-server-worker" -> group + " (Mongo stand-in)";
+            default -> group;
+        };
     }
 
     private static Map<Long, Long> threadCpuNanos() {
@@ -467,6 +819,18 @@ public final class CreateJobBenchmark {
             }
         }
         return cpu;
+    }
+
+    private static Map<Long, Long> threadAllocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<Long, Long> bytes = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long b = threads.getThreadAllocatedBytes(id);
+            if (b >= 0) {
+                bytes.put(id, b);
+            }
+        }
+        return bytes;
     }
 
     private static Map<Long, String> threadNames() {
@@ -533,65 +897,267 @@ public final class CreateJobBenchmark {
     }
 
     private void printHeader() {
-        out.printf(Locale.ROOT, "%-5s %-5s %8s %9s %8s %8s %8s %8s %6s %7s %9s %7s %7s %5s%n",
+        out.printf(Locale.ROOT, "%-5s %-8s %8s %9s %8s %8s %8s %8s %6s %7s %9s %6s %6s %6s %7s %5s%n",
                 "round", "phase", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors",
-                "cpu %", "cpu us/op", "gc ms", "other%", "load");
+                "cpu %", "cpu us/op", "gc ms", "gc max", "jit ms", "other%", "load");
     }
 
     private void printRow(String round, Result r) {
-        out.printf(Locale.ROOT, "%-5s %-5s %8d %9.0f %8.2f %8.2f %8.2f %8.2f %6d %7.0f %9.0f %7d %7.0f %5.2f%n",
+        out.printf(Locale.ROOT, "%-5s %-8s %8d %9.0f %8.2f %8.2f %8.2f %8.2f %6d %7.0f %9.0f %6d %6d %6d %7.0f %5.2f%n",
                 round, r.phase, r.ops, r.opsPerSecond(), r.ms(50), r.ms(90), r.ms(99), r.histogram.getMaxValue() / 1000.0,
-                r.errors, 100 * r.processCpuSeconds / r.seconds, r.cpuMicrosPerOp(), r.gcMillis,
-                100 * r.otherCpuSeconds / r.seconds, r.loadAvg);
+                r.errors, 100 * r.processCpuSeconds / r.seconds, r.cpuMicrosPerOp(), r.gcMillis, r.gcMaxPause,
+                r.jitMillis, 100 * r.otherCpuSeconds / r.seconds, r.loadAvg);
+        if (verbose) {
+            StringBuilder line = new StringBuilder("    cpu us/op:");
+            r.threadCpu.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .filter(e -> e.getValue() * 1e6 / Math.max(1, r.ops) >= 5)
+                    .forEach(e -> line.append(String.format(Locale.ROOT, " %s=%.0f", e.getKey().replaceAll(" \\(.*", ""),
+                            e.getValue() * 1e6 / Math.max(1, r.ops))));
+            double threads = r.threadCpu.values().stream().mapToDouble(Double::doubleValue).sum();
+            line.append(String.format(Locale.ROOT, " jvm-internal=%.0f; %.1f KB allocated/op",
+                    (r.processCpuSeconds - threads) * 1e6 / Math.max(1, r.ops),
+                    r.threadAlloc.values().stream().mapToDouble(Double::doubleValue).sum() / 1024 / Math.max(1, r.ops)));
+            out.println(line);
+        }
     }
 
-    private void printSummary(List<Result> raws, List<Result> grpcs) {
+    private void printSummary(Map<String, List<Result>> byPhase) {
         out.println();
+        if (byPhase.values().stream().anyMatch(List::isEmpty)) {
+            return;
+        }
         out.println("medians over the measured rounds");
-        out.printf(Locale.ROOT, "%-5s %9s %8s %8s %8s %8s %9s %6s%n",
+        out.printf(Locale.ROOT, "%-8s %9s %8s %8s %8s %8s %9s %6s%n",
                 "phase", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/op", "errors");
-        for (List<Result> rs : List.of(raws, grpcs)) {
-            out.printf(Locale.ROOT, "%-5s %9.0f %8.2f %8.2f %8.2f %8.2f %9.0f %6d%n", rs.get(0).phase,
+        for (List<Result> rs : byPhase.values()) {
+            out.printf(Locale.ROOT, "%-8s %9.0f %8.2f %8.2f %8.2f %8.2f %9.0f %6d%n", rs.get(0).phase,
                     median(rs, Result::opsPerSecond), median(rs, r -> r.ms(50)), median(rs, r -> r.ms(90)),
                     median(rs, r -> r.ms(99)), median(rs, r -> r.histogram.getMaxValue() / 1000.0),
                     median(rs, Result::cpuMicrosPerOp), rs.stream().mapToLong(r -> r.errors).sum());
         }
-        double rawOps = median(raws, Result::opsPerSecond);
-        double grpcOps = median(grpcs, Result::opsPerSecond);
-        double[] perRound = new double[Math.min(raws.size(), grpcs.size())];
-        for (int i = 0; i < perRound.length; i++) {
-            perRound[i] = grpcs.get(i).opsPerSecond() / raws.get(i).opsPerSecond();
+        List<Result> raws = byPhase.get("raw");
+        if (raws == null) {
+            return;
         }
-        double p99 = median(grpcs, r -> r.ms(99));
-        out.printf(Locale.ROOT, "%nratio grpc/raw ops/s: %.2f (medians); per round %s%n", grpcOps / rawOps,
-                Arrays.stream(perRound).mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
-        out.printf(Locale.ROOT, "target >= 0.50x raw: %s;  target grpc p99 < 25 ms: %s (%.2f ms)%n",
-                grpcOps / rawOps >= 0.5 ? "MET" : "MISSED", p99 < 25 ? "MET" : "MISSED", p99);
+        double rawOps = median(raws, Result::opsPerSecond);
+        for (Map.Entry<String, List<Result>> e : byPhase.entrySet()) {
+            if (e.getKey().equals("raw")) {
+                continue;
+            }
+            List<Result> rs = e.getValue();
+            double ops = median(rs, Result::opsPerSecond);
+            double[] perRound = new double[Math.min(raws.size(), rs.size())];
+            for (int i = 0; i < perRound.length; i++) {
+                perRound[i] = rs.get(i).opsPerSecond() / raws.get(i).opsPerSecond();
+            }
+            out.printf(Locale.ROOT, "%nratio %s/raw ops/s: %.2f (medians); per round %s%n", e.getKey(), ops / rawOps,
+                    Arrays.stream(perRound).mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+        }
+        List<Result> grpcs = byPhase.get("grpc");
+        List<Result> walks = byPhase.get("grpc-walk");
+        if (grpcs != null && walks != null) {
+            out.printf(Locale.ROOT, "%ngrpc-walk vs grpc (the fix): ops/s x%.2f, cpu us/op %.0f -> %.0f, p50 %.2f -> %.2f ms%n",
+                    median(walks, Result::opsPerSecond) / median(grpcs, Result::opsPerSecond),
+                    median(grpcs, Result::cpuMicrosPerOp), median(walks, Result::cpuMicrosPerOp),
+                    median(grpcs, r -> r.ms(50)), median(walks, r -> r.ms(50)));
+        }
+        if (grpcs != null) {
+            double p99 = median(grpcs, r -> r.ms(99));
+            double ratio = median(grpcs, Result::opsPerSecond) / rawOps;
+            out.printf(Locale.ROOT, "target >= 0.50x raw: %s (%.2f);  target grpc p99 < 25 ms: %s (%.2f ms)%n",
+                    ratio >= 0.5 ? "MET" : "MISSED", ratio, p99 < 25 ? "MET" : "MISSED", p99);
+        }
     }
 
     private void printCpuBreakdown(String phase, List<Result> rs) {
-        Map<String, Double> sum = new HashMap<>();
+        if (rs.isEmpty()) {
+            return;
+        }
+        Map<String, Double> cpu = new HashMap<>();
+        Map<String, Double> alloc = new HashMap<>();
         double total = 0;
         long ops = 0;
         for (Result r : rs) {
-            r.threadCpu.forEach((k, v) -> sum.merge(k, v, Double::sum));
+            r.threadCpu.forEach((k, v) -> cpu.merge(k, v, Double::sum));
+            r.threadAlloc.forEach((k, v) -> alloc.merge(k, v, Double::sum));
             total += r.processCpuSeconds;
             ops += r.ops;
         }
-        out.printf(Locale.ROOT, "%nCPU by thread group, %s phases (process total %.1f s = %.0f us/op)%n", phase, total,
-                ops == 0 ? 0 : total * 1e6 / ops);
-        double threadsTotal = sum.values().stream().mapToDouble(Double::doubleValue).sum();
-        long finalOps = ops;
-        sum.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        double perOp = ops == 0 ? 0 : 1.0 / ops;
+        double processTotal = total;
+        out.printf(Locale.ROOT, "%nCPU and allocation by thread group, %s phases: process CPU %.1f s = %.0f us/op, "
+                + "allocated %.1f KB/op%n", phase, total, total * 1e6 * perOp,
+                alloc.values().stream().mapToDouble(Double::doubleValue).sum() * perOp / 1024);
+        double threadsTotal = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+        cpu.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .filter(e -> e.getValue() >= 0.005 * threadsTotal)
-                .forEach(e -> out.printf(Locale.ROOT, "  %-45s %6.1f s %5.1f%% %6.0f us/op%n", e.getKey(), e.getValue(),
-                        100 * e.getValue() / threadsTotal, finalOps == 0 ? 0 : e.getValue() * 1e6 / finalOps));
-        out.printf(Locale.ROOT, "  %-45s %6.1f s%n", "(JVM-internal: GC, JIT, ... = total - threads)",
-                Math.max(0, total - threadsTotal));
+                .forEach(e -> out.printf(Locale.ROOT, "  %-58s %6.0f us/op %5.1f%% %7.1f KB/op%n", e.getKey(),
+                        e.getValue() * 1e6 * perOp, 100 * e.getValue() / processTotal,
+                        alloc.getOrDefault(e.getKey(), 0.0) * perOp / 1024));
+        out.printf(Locale.ROOT, "  %-58s %6.0f us/op %5.1f%%%n", "JVM-internal (GC, JIT; = process - Java threads)",
+                Math.max(0, total - threadsTotal) * 1e6 * perOp, 100 * Math.max(0, total - threadsTotal) / total);
     }
 
     private static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
         double[] v = rs.stream().mapToDouble(f).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    // ---------------------------------------------------------------- single-thread step costs
+
+    /**
+     * What each step of CreateJob costs on the server's event loop, one thread, warmed up: the same calls
+     * JobService.create and MongoJobStore.create make, in the same order, on the same request. Also the
+     * alternatives for the most expensive step (Job -> stored Document), checked to give an equal Document.
+     */
+    static final class StepCosts {
+        private static final JsonFormat.Printer COMPACT = JsonFormat.printer().preservingProtoFieldNames()
+                .omittingInsignificantWhitespace();
+        private final PrintStream out;
+        private static volatile Object sink;
+
+        StepCosts(PrintStream out) {
+            this.out = out;
+        }
+
+        void run() throws Exception {
+            CreateJobRequest request = request(7, "step-costs");
+            JobConfig defaults = JobConfigs.builtInDefaults();
+            java.security.SecureRandom seeds = new java.security.SecureRandom();
+            JobConfig config = JobConfigs.withSplitOverrides(defaults,
+                    defaults.getDataSplitConfig().toBuilder().setRandomSeed(42).build());
+            Job job = Jobs.newJob(new ObjectId().toHexString(), request, config, "", 0, "step-costs", Instant.now());
+            job = job.toBuilder().setTo(job.getCreatedAt()).build();
+            Job stored = job.toBuilder().clearId().build();
+            String pretty = PRINTER.print(stored);
+            Document viaJson = Document.parse(pretty);
+            Document direct = ProtoBson.toDocument(stored);
+            boolean same = viaJson.equals(direct);
+            byte[] jobBytes = job.toByteArray();
+            Job finalJob = job;
+
+            out.printf(Locale.ROOT, "%nCreateJob steps, one thread, warmed (Job JSON %d chars pretty, %d compact; "
+                    + "Job protobuf %d bytes)%n", pretty.length(), COMPACT.print(stored).length(), jobBytes.length);
+            out.printf(Locale.ROOT, "  %-78s %8s %8s %6s%n", "step", "ns/op", "bytes/op", "other%");
+            step("CreateJobValidator.violations(request)", () -> dev.flywheel.core.job.CreateJobValidator.violations(request));
+            step("SecureRandom.nextInt (the job's seed)", () -> seeds.nextInt(Integer.MAX_VALUE));
+            step("resolve: withSplitOverrides(seed) + JobConfigs.validate", () -> {
+                JobConfig c = JobConfigs.withSplitOverrides(defaults,
+                        defaults.getDataSplitConfig().toBuilder().setRandomSeed(42).build());
+                return JobConfigs.validate(c, "");
+            });
+            step("Jobs.newJob + setTo + ObjectId", () -> {
+                Job j = Jobs.newJob(new ObjectId().toHexString(), request, config, "", 0, "r", Instant.now());
+                return j.toBuilder().setTo(j.getCreatedAt()).build();
+            });
+            step("Jobs.fingerprint(request)", () -> Jobs.fingerprint(request));
+            long print = step("store: JsonFormat.print (pretty, as ProtoDocuments)", () -> PRINTER.print(stored));
+            long parse = step("store: Document.parse of that JSON", () -> Document.parse(pretty));
+            long asIs = step("store: Job -> Document as MongoJobStore does (clearId+print+parse)",
+                    () -> Document.parse(PRINTER.print(finalJob.toBuilder().clearId().build())));
+            long compact = step("  alternative: compact JsonFormat + Document.parse",
+                    () -> Document.parse(COMPACT.print(finalJob.toBuilder().clearId().build())));
+            long walk = step("  alternative: descriptor walk straight to Document (no JSON)" + (same ? "" : " [NOT EQUAL]"),
+                    () -> ProtoBson.toDocument(finalJob.toBuilder().clearId().build()));
+            step("driver: encode the Document to BSON (DocumentCodec)",
+                    () -> new RawBsonDocument(viaJson, new DocumentCodec()));
+            step("gRPC: Job.toByteArray (response)", finalJob::toByteArray);
+            step("gRPC: CreateJobRequest.parseFrom (request)", () -> CreateJobRequest.parseFrom(request.toByteArray()));
+            out.printf(Locale.ROOT, "  descriptor walk gives the same Document as JsonFormat+parse: %s; it costs %.0f%% of "
+                    + "the current conversion (%d vs %d ns), compact JSON %.0f%%%n", same, 100.0 * walk / asIs, walk, asIs,
+                    100.0 * compact / asIs);
+            if (!same) {
+                out.println("  json:   " + viaJson.toJson());
+                out.println("  direct: " + direct.toJson());
+            }
+        }
+
+        interface Step {
+            Object call() throws Exception;
+        }
+
+        /** Runs {@code step} for 1 s to warm, then three 1 s windows; prints and returns the best ns per call. */
+        private long step(String name, Step step) throws Exception {
+            System.gc();
+            for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {
+                for (int i = 0; i < 100; i++) {
+                    sink = step.call();
+                }
+            }
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long bytes0 = threads.getCurrentThreadAllocatedBytes();
+            long calls = 0;
+            long ns = Long.MAX_VALUE;
+            long[] sys0 = systemCpuTicks();
+            long cpu0 = processCpuNanos();
+            long w0 = System.nanoTime();
+            for (int window = 0; window < 3; window++) {
+                long n = 0;
+                long t0 = System.nanoTime();
+                long end = t0 + 1_000_000_000L;
+                long t1;
+                do {
+                    for (int i = 0; i < 100; i++) {
+                        sink = step.call();
+                    }
+                    n += 100;
+                    t1 = System.nanoTime();
+                } while (t1 < end);
+                ns = Math.min(ns, (t1 - t0) / n);
+                calls += n;
+            }
+            long bytesPerCall = (threads.getCurrentThreadAllocatedBytes() - bytes0) / calls;
+            long[] sys1 = systemCpuTicks();
+            double other = sys0 == null || sys1 == null ? 0 : Math.max(0, (sys1[0] - sys0[0]) / 100.0
+                    - (processCpuNanos() - cpu0) / 1e9) / ((System.nanoTime() - w0) / 1e9);
+            out.printf(Locale.ROOT, "  %-78s %8d %8d %6.0f%n", name, ns, bytesPerCall, 100 * other);
+            return ns;
+        }
+    }
+
+    /**
+     * Prototype for the recommended fix: a protobuf message to the same Document that proto3 JSON + Document.parse
+     * give (snake_case names, default values omitted, int64 as strings, Timestamps as RFC 3339), without the JSON
+     * text in between. Covers the field types of Job (no enums, bytes, Any, Struct or wrappers are used there).
+     */
+    static final class ProtoBson {
+        static Document toDocument(com.google.protobuf.MessageOrBuilder m) {
+            Document doc = new Document();
+            for (Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+                var f = e.getKey();
+                Object v = e.getValue();
+                if (f.isMapField()) {
+                    Document map = new Document();
+                    for (Object entry : (List<?>) v) {
+                        var mm = (com.google.protobuf.Message) entry;
+                        var kd = mm.getDescriptorForType().findFieldByNumber(1);
+                        var vd = mm.getDescriptorForType().findFieldByNumber(2);
+                        map.put(String.valueOf(mm.getField(kd)), value(vd, mm.getField(vd)));
+                    }
+                    doc.put(f.getName(), map);
+                } else if (f.isRepeated()) {
+                    List<Object> list = new ArrayList<>(((List<?>) v).size());
+                    for (Object item : (List<?>) v) {
+                        list.add(value(f, item));
+                    }
+                    doc.put(f.getName(), list);
+                } else {
+                    doc.put(f.getName(), value(f, v));
+                }
+            }
+            return doc;
+        }
+
+        private static Object value(com.google.protobuf.Descriptors.FieldDescriptor f, Object v) {
+            return switch (f.getJavaType()) {
+                case LONG -> v.toString(); // proto3 JSON writes 64-bit integers as strings
+                case MESSAGE -> v instanceof com.google.protobuf.Timestamp ts
+                        ? com.google.protobuf.util.Timestamps.toString(ts)
+                        : toDocument((com.google.protobuf.MessageOrBuilder) v);
+                case ENUM -> ((com.google.protobuf.Descriptors.EnumValueDescriptor) v).getName();
+                case BYTE_STRING -> java.util.Base64.getEncoder().encodeToString(((com.google.protobuf.ByteString) v).toByteArray());
+                default -> v; // String, Integer, Double, Float, Boolean
+            };
+        }
     }
 }
