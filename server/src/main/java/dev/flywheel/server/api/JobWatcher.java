@@ -27,6 +27,7 @@ final class JobWatcher {
     private final String id;
     private final Sink sink;
     private long lastSent;
+    private boolean sentAny;
     private boolean ended;
     private AutoCloseable subscription;
 
@@ -50,7 +51,7 @@ final class JobWatcher {
                 watcher.close();
                 throw FlywheelException.notFound("Job " + id + " not found");
             }
-            watcher.deliver(found.get(), "snapshot");
+            watcher.deliver(found.get());
             return watcher;
         }).whenComplete((w, error) -> {
             if (error != null) {
@@ -61,18 +62,24 @@ final class JobWatcher {
 
     private void onChange(Optional<Job> change) {
         if (change.isPresent()) {
-            deliver(change.get(), "update");
+            deliver(change.get());
         } else {
             end();
         }
     }
 
-    private synchronized void deliver(Job job, String kind) {
+    /**
+     * Sends the job if it is newer than what the client has. The first event of a stream is the "snapshot"
+     * whichever source it came from: a change committed just before the read can reach us first.
+     */
+    private synchronized void deliver(Job job) {
         if (ended) {
             return;
         }
         if (job.getVersion() > lastSent) {
             lastSent = job.getVersion();
+            String kind = sentAny ? "update" : "snapshot";
+            sentAny = true;
             sink.onEvent(JobEvent.newBuilder().setKind(kind).setJob(job).build());
         }
         if (Jobs.isTerminal(job)) {
