@@ -1,5 +1,6 @@
 package dev.flywheel.clients.datasets;
 
+import dev.flywheel.clients.logs.EsHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +11,9 @@ import org.apache.http.HttpEntity;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.util.EntityUtils;
-import org.elasticsearch.client.Cancellable;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
-import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -38,28 +37,14 @@ final class EsRequests {
         if (body != null) {
             request.setEntity(new ByteArrayEntity(body, type));
         }
-        CompletableFuture<byte[]> future = new CompletableFuture<>();
-        Cancellable cancellable = client.performRequestAsync(request, new ResponseListener() {
-            @Override
-            public void onSuccess(Response response) {
-                try {
-                    future.complete(body(response));
-                } catch (RuntimeException e) {
-                    future.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onFailure(Exception exception) {
-                future.completeExceptionally(exception);
+        CompletableFuture<Response> sent = EsHttp.perform(client, request);
+        CompletableFuture<byte[]> result = sent.thenApply(EsRequests::body);
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                sent.cancel(true); // which cancels the HTTP request
             }
         });
-        future.whenComplete((r, e) -> {
-            if (future.isCancelled()) {
-                cancellable.cancel();
-            }
-        });
-        return future;
+        return result;
     }
 
     static CompletableFuture<byte[]> json(RestClient client, String method, String endpoint, byte[] body) {

@@ -65,7 +65,7 @@ public final class EsHttp {
     }
 
     /** Sends {@code request} asynchronously; the future completes on the client's I/O thread. */
-    static CompletableFuture<Response> perform(RestClient client, Request request) {
+    public static CompletableFuture<Response> perform(RestClient client, Request request) {
         CompletableFuture<Response> future = new CompletableFuture<>();
         Cancellable cancellable = client.performRequestAsync(request, new ResponseListener() {
             @Override
