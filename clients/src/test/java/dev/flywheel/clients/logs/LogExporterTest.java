@@ -158,7 +158,10 @@ class LogExporterTest {
                     }
                 });
         assertThatThrownBy(result::join).isInstanceOf(CompletionException.class).hasMessageContaining("disk full");
-        assertThat(openPointsInTime(client)).isZero(); // closed before the future completed
+        // The PIT is closed before the future completes; a prefetched page's search that was still running
+        // holds its own search context until it finishes, so allow it a moment to drain.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(openPointsInTime(client)).isZero());
     }
 
     @Test
@@ -177,7 +180,7 @@ class LogExporterTest {
                     }
                 });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(openPointsInTime(client)).isEqualTo(1);
+        assertThat(openPointsInTime(client)).isPositive(); // the PIT (and perhaps a prefetch search) is open
         result.cancel(false);
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> openPointsInTime(client) == 0);
