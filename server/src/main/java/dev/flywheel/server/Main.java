@@ -27,6 +27,7 @@ import dev.flywheel.server.api.HttpErrors;
 import dev.flywheel.server.api.JobEventsService;
 import dev.flywheel.server.api.RequestGuards;
 import dev.flywheel.server.compat.ReferenceApiService;
+import dev.flywheel.server.job.JobService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.util.Arrays;
 import java.util.List;
@@ -147,24 +148,7 @@ public final class Main {
                 .meterRegistry(app.metrics())
                 .errorHandler(HttpErrors.serverErrors());
 
-        GrpcService grpc = GrpcService.builder()
-                .addService(new FlywheelGrpcService(app.jobs()))
-                .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
-                .supportedSerializationFormats(GrpcSerializationFormats.values())
-                .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
-                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true).ignoringUnknownFields(false))
-                        .build(service))
-                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD)
-                        .errorHandler(HttpErrors.unframedHandler())
-                        .build())
-                .enableUnframedRequests(true)
-                .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
-                .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
-                .exceptionHandler(new dev.flywheel.server.api.GrpcErrors())
-                .build();
+        GrpcService grpc = grpcService(app, app.jobs());
         sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
 
         sb.annotatedService()
@@ -193,6 +177,28 @@ public final class Main {
                 .exclude(DocServiceFilter.ofServiceName(ProtoReflectionServiceV1.class.getName())
                         .or(DocServiceFilter.ofServiceName("grpc.reflection.v1.ServerReflection")))
                 .build());
+    }
+
+    /** The gRPC service with HTTP/JSON transcoding, gRPC-Web, reflection and health, serving {@code jobs}. */
+    public static GrpcService grpcService(FlywheelApp app, JobService jobs) {
+        return GrpcService.builder()
+                .addService(new FlywheelGrpcService(jobs))
+                .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
+                .supportedSerializationFormats(GrpcSerializationFormats.values())
+                .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true).ignoringUnknownFields(false))
+                        .build(service))
+                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD)
+                        .errorHandler(HttpErrors.unframedHandler())
+                        .build())
+                .enableUnframedRequests(true)
+                .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
+                .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
+                .exceptionHandler(new dev.flywheel.server.api.GrpcErrors())
+                .build();
     }
 
     private static String blankToNull(String value) {

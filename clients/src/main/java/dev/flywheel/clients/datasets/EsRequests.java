@@ -1,16 +1,12 @@
 package dev.flywheel.clients.datasets;
 
 import dev.flywheel.clients.logs.EsHttp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.apache.http.HttpEntity;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
-import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
@@ -38,7 +34,7 @@ final class EsRequests {
             request.setEntity(new ByteArrayEntity(body, type));
         }
         CompletableFuture<Response> sent = EsHttp.perform(client, request);
-        CompletableFuture<byte[]> result = sent.thenApply(EsRequests::body);
+        CompletableFuture<byte[]> result = sent.thenApply(EsHttp::body);
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
                 sent.cancel(true); // which cancels the HTTP request
@@ -62,17 +58,5 @@ final class EsRequests {
             c = c.getCause();
         }
         return c;
-    }
-
-    private static byte[] body(Response response) {
-        HttpEntity entity = response.getEntity();
-        if (entity == null) {
-            return new byte[0];
-        }
-        try {
-            return EntityUtils.toByteArray(entity);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the Elasticsearch response", e);
-        }
     }
 }

@@ -116,7 +116,7 @@ public final class EsHttp {
     }
 
     /** The response body as bytes (empty if there is none). */
-    static byte[] body(Response response) {
+    public static byte[] body(Response response) {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             return new byte[0];

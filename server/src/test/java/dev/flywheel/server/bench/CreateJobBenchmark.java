@@ -22,24 +22,17 @@ import dev.flywheel.api.v1.JobConfig;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.job.Jobs;
 import dev.flywheel.devstack.DevStack;
-import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
-import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
-import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import dev.flywheel.core.store.JobStore;
 import dev.flywheel.server.FlywheelApp;
 import dev.flywheel.server.Main;
 import dev.flywheel.server.api.ConfigGrpcService;
 import dev.flywheel.server.api.FlywheelGrpcService;
-import dev.flywheel.server.api.GrpcErrors;
 import dev.flywheel.server.api.HttpErrors;
 import dev.flywheel.server.api.RequestGuards;
 import dev.flywheel.server.job.JobService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import java.io.BufferedOutputStream;
@@ -456,24 +449,7 @@ public final class CreateJobBenchmark {
         sb.maxRequestLength(RequestGuards.MAX_BODY_BYTES)
                 .meterRegistry(app.metrics())
                 .errorHandler(HttpErrors.serverErrors());
-        GrpcService grpc = GrpcService.builder()
-                .addService(new FlywheelGrpcService(jobs))
-                .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
-                .supportedSerializationFormats(GrpcSerializationFormats.values())
-                .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
-                        .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true).ignoringUnknownFields(false))
-                        .build(service))
-                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD)
-                        .errorHandler(HttpErrors.unframedHandler())
-                        .build())
-                .enableUnframedRequests(true)
-                .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
-                .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
-                .exceptionHandler(new GrpcErrors())
-                .build();
+        GrpcService grpc = Main.grpcService(app, jobs);
         sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
     }
 
