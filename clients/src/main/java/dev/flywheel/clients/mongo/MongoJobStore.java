@@ -13,6 +13,7 @@ import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.flywheel.api.v1.Job;
 import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.core.job.JobStatus;
 import dev.flywheel.core.store.JobStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +146,15 @@ public final class MongoJobStore implements JobStore {
                     String next = more ? encodePageToken(page.get(page.size() - 1).getObjectId("_id")) : "";
                     return new Page(result, next);
                 })
+                .toFuture();
+    }
+
+    @Override
+    public CompletableFuture<Void> forEachActive(Consumer<Job> each) {
+        Bson active = Filters.in("status", JobStatus.PENDING.wire(), JobStatus.RUNNING.wire(), JobStatus.CANCELLING.wire());
+        return Flux.from(jobs.find(active).sort(Sorts.ascending("_id")).batchSize(500))
+                .doOnNext(doc -> each.accept(fromDocument(doc)))
+                .then()
                 .toFuture();
     }
 

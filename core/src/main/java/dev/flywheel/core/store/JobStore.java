@@ -35,6 +35,9 @@ public interface JobStore {
 
     record Page(List<Job> jobs, String nextPageToken) {}
 
+    /** Calls {@code each} with every job that is not finished (pending, running, cancelling), oldest first. */
+    CompletableFuture<Void> forEachActive(Consumer<Job> each);
+
     /**
      * Replaces the stored job with {@code next} if the stored version is {@code next.version - 1}.
      * Completes with false, and changes nothing, when someone else committed first.

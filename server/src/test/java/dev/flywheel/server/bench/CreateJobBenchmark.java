@@ -501,6 +501,11 @@ public final class CreateJobBenchmark {
         }
 
         @Override
+        public java.util.concurrent.CompletableFuture<Void> forEachActive(java.util.function.Consumer<Job> each) {
+            return delegate.forEachActive(each);
+        }
+
+        @Override
         public java.util.concurrent.CompletableFuture<Boolean> compareAndSet(Job next) {
             return delegate.compareAndSet(next);
         }
