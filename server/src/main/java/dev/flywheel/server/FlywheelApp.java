@@ -3,7 +3,9 @@ package dev.flywheel.server;
 import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 import dev.flywheel.api.v1.JobConfig;
 import dev.flywheel.clients.mongo.MongoStores;
+import dev.flywheel.core.store.JobStore;
 import dev.flywheel.server.job.JobService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -31,11 +33,23 @@ public final class FlywheelApp implements AutoCloseable {
     private final SettableHealthChecker health = new SettableHealthChecker(false);
     private final ScheduledExecutorService pinger;
 
-    private FlywheelApp(MongoStores stores, JobConfig defaultJobConfig) {
+    private final EngineRuntime engine;
+
+    /** Starts the job engine of an app, given its job store and metrics registry. */
+    @FunctionalInterface
+    public interface EngineStarter {
+        EngineRuntime start(JobStore jobs, MeterRegistry metrics);
+    }
+
+    private FlywheelApp(MongoStores stores, JobConfig defaultJobConfig, EngineStarter engineStarter) {
         this.stores = stores;
         this.defaultJobConfig = defaultJobConfig;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.jobs = new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics);
+        this.engine = engineStarter == null ? null : engineStarter.start(stores.jobs(), metrics);
+        this.jobs = engine == null
+                ? new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics)
+                : new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics,
+                        engine.engine(), engine.backpressure());
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flywheel-mongo-health");
             t.setDaemon(true);
@@ -46,9 +60,22 @@ public final class FlywheelApp implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Connects to MongoDB (creating indexes) and builds the services. Blocks until the store is ready. */
+    /**
+     * Connects to MongoDB (creating indexes) and builds the API services, without a job engine: jobs are stored
+     * and served but not run. Blocks until the store is ready.
+     */
     public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig) {
-        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig);
+        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig, null);
+    }
+
+    /** Like {@link #open(String, String, JobConfig)}, plus the job engine that runs the jobs. */
+    public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig, EngineStarter engine) {
+        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig, engine);
+    }
+
+    /** The job engine, or null when this server only serves the API. */
+    public EngineRuntime engine() {
+        return engine;
     }
 
     private void checkMongo() {
@@ -89,6 +116,9 @@ public final class FlywheelApp implements AutoCloseable {
     @Override
     public void close() {
         pinger.shutdownNow();
+        if (engine != null) {
+            engine.close();
+        }
         stores.close();
     }
 }

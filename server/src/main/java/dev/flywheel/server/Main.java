@@ -29,7 +29,10 @@ import dev.flywheel.server.api.RequestGuards;
 import dev.flywheel.server.compat.ReferenceApiService;
 import dev.flywheel.server.job.JobService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import dev.flywheel.clients.nemo.Secret;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,7 +127,7 @@ public final class Main {
         if (settings.startLocalElasticsearch()) {
             stack.warmUpElasticsearch();
         }
-        FlywheelApp app = FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig());
+        FlywheelApp app = openApp(settings, stack);
         ServerBuilder sb = Server.builder();
         if (settings.bindAddress().equals("0.0.0.0")) {
             sb.http(settings.port());
@@ -140,6 +143,30 @@ public final class Main {
         }
         log.info("flywheel listening on port {} with settings {}", server.activeLocalPort(), settings.secrets());
         return new Running(server, app, stack, settings);
+    }
+
+    /** The stores and API services, and the job engine unless it is switched off. */
+    static FlywheelApp openApp(ServerSettings settings, DevStack stack) {
+        EngineOptions engine = settings.engine();
+        if (!engine.enabled()) {
+            log.warn("the job engine is off (flywheel.engine.enabled = false): jobs are stored but not run");
+            return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig());
+        }
+        if (stack.nemoEmulator() != null) {
+            // The emulator runs NeMo's waits faster; poll it as much faster, so the demo is not slowed by polls.
+            double scale = Math.max(0.01, settings.nemoEmulatorTimeScale());
+            engine = engine.withPolling(engine.polling().withPolls(java.time.Duration.ofMillis(Math.max(50, (long) (5000 * scale)))));
+        }
+        EngineOptions options = engine;
+        Optional<Secret> judgeKey = settings.secrets().llmJudgeApiKey().isEmpty() ? Optional.empty()
+                : Optional.of(Secret.of(settings.secrets().llmJudgeApiKey()));
+        Map<String, String> env = new java.util.HashMap<>();
+        if (!settings.secrets().embeddingApiKey().isEmpty()) {
+            env.put("EMB_API_KEY", settings.secrets().embeddingApiKey());
+        }
+        return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig(),
+                (jobs, metrics) -> EngineRuntime.start(jobs, stack.redisUri(), stack::elasticsearchUrl, options, settings.dataDir(),
+                        judgeKey, env, metrics));
     }
 
     /** Every route of the public port. */

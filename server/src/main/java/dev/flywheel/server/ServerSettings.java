@@ -33,7 +33,8 @@ public record ServerSettings(
         JobConfig defaultJobConfig,
         double nemoEmulatorTimeScale,
         long nemoEmulatorSeed,
-        Secrets secrets) {
+        Secrets secrets,
+        EngineOptions engine) {
 
     /** API keys for the judge and embedding models, and the Data Store token. */
     public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken) {
@@ -83,7 +84,8 @@ public record ServerSettings(
                     c.getDouble("flywheel.nemo.emulator-time-scale"),
                     c.getLong("flywheel.nemo.emulator-seed"),
                     new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
-                            c.getString("flywheel.secrets.hf-token")));
+                            c.getString("flywheel.secrets.hf-token")),
+                    EngineOptions.from(c));
         } catch (ConfigException e) {
             // Typesafe's messages carry the origin (file:line) and the path of the bad key.
             throw new FlywheelException(FlywheelException.Kind.INVALID_ARGUMENT, "invalid configuration: " + e.getMessage(),
@@ -130,7 +132,14 @@ public record ServerSettings(
                 .setNemoBaseUrl(nemoBaseUrl).setNimBaseUrl(nimBaseUrl).setDatastoreBaseUrl(datastoreBaseUrl)).build());
         return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
                 redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, config, nemoEmulatorTimeScale,
-                nemoEmulatorSeed, secrets);
+                nemoEmulatorSeed, secrets, engine);
+    }
+
+    /** These settings with other engine options. */
+    public ServerSettings withEngine(EngineOptions options) {
+        return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
+                redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, defaultJobConfig, nemoEmulatorTimeScale,
+                nemoEmulatorSeed, secrets, options);
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {

@@ -15,6 +15,7 @@ public class FlywheelException extends RuntimeException {
 
     private final Kind kind;
     private final List<FieldViolation> violations;
+    private java.time.Duration retryAfter;
 
     public FlywheelException(Kind kind, String message) {
         this(kind, message, List.of(), null);
@@ -46,6 +47,18 @@ public class FlywheelException extends RuntimeException {
 
     public static FlywheelException alreadyExists(String message) {
         return new FlywheelException(Kind.ALREADY_EXISTS, message);
+    }
+
+    /** RESOURCE_EXHAUSTED: the service is full; {@code retryAfter} is when a retry has a fair chance. */
+    public static FlywheelException resourceExhausted(String message, java.time.Duration retryAfter) {
+        FlywheelException e = new FlywheelException(Kind.RESOURCE_EXHAUSTED, message);
+        e.retryAfter = retryAfter;
+        return e;
+    }
+
+    /** When to retry (RESOURCE_EXHAUSTED), or null. */
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     public Kind kind() {

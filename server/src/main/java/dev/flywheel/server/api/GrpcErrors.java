@@ -85,6 +85,10 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
         } else {
             rpc.addDetails(Any.pack(ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(e.kind().name()).build()));
         }
+        if (e.retryAfter() != null) {
+            rpc.addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                    .setSeconds(e.retryAfter().toSeconds())).build()));
+        }
         return rpc.build();
     }
 

@@ -34,7 +34,8 @@ public final class HttpErrors implements ExceptionHandlerFunction {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFormat.Printer DETAILS = JsonFormat.printer()
-            .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(BadRequest.getDescriptor()).add(ErrorInfo.getDescriptor()).build());
+            .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(BadRequest.getDescriptor()).add(ErrorInfo.getDescriptor())
+                    .add(com.google.rpc.RetryInfo.getDescriptor()).build());
 
     /**
      * The error handler for transcoded and unframed gRPC calls: our own errors get the full body with
@@ -133,8 +134,14 @@ public final class HttpErrors implements ExceptionHandlerFunction {
 
     static AggregatedHttpResponse aggregated(FlywheelException e) {
         Status status = Status.fromCode(Status.Code.valueOf(e.kind().name())).withDescription(e.getMessage());
-        return AggregatedHttpResponse.of(httpStatus(status.getCode()), MediaType.JSON_UTF_8,
+        AggregatedHttpResponse response = AggregatedHttpResponse.of(httpStatus(status.getCode()), MediaType.JSON_UTF_8,
                 body(status, GrpcErrors.details(status, e)));
+        if (e.retryAfter() != null) {
+            return AggregatedHttpResponse.of(response.headers().toBuilder()
+                    .set(com.linecorp.armeria.common.HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                    .build(), response.content());
+        }
+        return response;
     }
 
     static String body(Status status, com.google.rpc.Status details) {

@@ -9,6 +9,7 @@ import dev.flywheel.api.v1.ListJobsRequest;
 import dev.flywheel.api.v1.ListJobsResponse;
 import dev.flywheel.api.v1.NamedConfig;
 import dev.flywheel.core.config.JobConfigs;
+import dev.flywheel.core.engine.EngineNotifier;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.core.job.ConfigRef;
@@ -46,14 +47,33 @@ public final class JobService {
     private final Clock clock;
     private final MeterRegistry metrics;
     private final SecureRandom seeds = new SecureRandom();
+    private final EngineNotifier engine;
+    private final Backpressure backpressure;
+
+    /** Whether the service is too full to take another job right now (P7). */
+    @FunctionalInterface
+    public interface Backpressure {
+        /** Completes with an exception to refuse, or normally to accept. */
+        CompletableFuture<Void> check();
+
+        Backpressure NONE = () -> CompletableFuture.completedFuture(null);
+    }
+
+    /** API only: jobs are stored but no engine is told. */
+    public JobService(JobStore jobs, ConfigStore configs, JobConfig defaults, Clock clock, MeterRegistry metrics) {
+        this(jobs, configs, defaults, clock, metrics, EngineNotifier.NONE, Backpressure.NONE);
+    }
 
     /** {@code defaults} is the server's default job configuration (already validated at start). */
-    public JobService(JobStore jobs, ConfigStore configs, JobConfig defaults, Clock clock, MeterRegistry metrics) {
+    public JobService(JobStore jobs, ConfigStore configs, JobConfig defaults, Clock clock, MeterRegistry metrics,
+                      EngineNotifier engine, Backpressure backpressure) {
         this.jobs = jobs;
         this.configs = configs;
         this.defaults = defaults;
         this.clock = clock;
         this.metrics = metrics;
+        this.engine = engine;
+        this.backpressure = backpressure;
     }
 
     public JobStore store() {
@@ -63,7 +83,7 @@ public final class JobService {
     /** Creates the job, or returns the one created earlier with the same request_id and payload. */
     public CompletableFuture<Job> create(CreateJobRequest request) {
         CreateJobValidator.check(request);
-        return resolveConfig(request).thenCompose(resolved -> {
+        return backpressure.check().thenCompose(room -> resolveConfig(request)).thenCompose(resolved -> {
             String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
             Job job = Jobs.newJob(jobs.newId(), request, resolved.config(), resolved.name(), resolved.version(),
                     requestId, clock.instant());
@@ -81,6 +101,7 @@ public final class JobService {
                 metrics.counter("flywheel.jobs.submitted", "job_type", job.getJobType()).increment();
                 withJobId(job.getId(), () -> log.info("job created client_id={} workload_id={} config={}",
                         job.getClientId(), job.getWorkloadId(), configLabel(job)));
+                engine.wake(job.getId());
             } else {
                 withJobId(job.getId(), () -> log.info("job create repeated with request_id={}", job.getRequestId()));
             }
@@ -167,6 +188,7 @@ public final class JobService {
             return jobs.compareAndSet(next).thenCompose(committed -> {
                 if (committed) {
                     withJobId(id, () -> log.info("job cancel requested: {} -> {}", job.getStatus(), next.getStatus()));
+                    engine.cancel(id);
                     return CompletableFuture.completedFuture(next);
                 }
                 if (attempt >= MAX_CAS_ATTEMPTS) {

@@ -1,0 +1,138 @@
+package dev.flywheel.server;
+
+import dev.flywheel.actors.engine.EngineContext;
+import dev.flywheel.actors.engine.JobEngine;
+import dev.flywheel.clients.admission.RedisAdmission;
+import dev.flywheel.clients.admission.RedisSharedRefs;
+import dev.flywheel.clients.datasets.DatasetPipeline;
+import dev.flywheel.clients.nemo.NemoClientSettings;
+import dev.flywheel.clients.nemo.NemoClients;
+import dev.flywheel.clients.nemo.Secret;
+import dev.flywheel.core.engine.AdmissionTruth;
+import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.core.store.JobStore;
+import dev.flywheel.server.job.JobService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * The job engine of this server and what it runs on: Redis admission and reference counts (rebuilt from
+ * MongoDB), the Elasticsearch log cluster, NeMo clients per endpoint set, and the Pekko node.
+ */
+public final class EngineRuntime implements AutoCloseable {
+
+    private final RedisAdmission admission;
+    private final RedisSharedRefs shared;
+    private final Lazy<RestClient> elasticsearch;
+    private final JobEngine engine;
+    private final int maxQueued;
+
+    private EngineRuntime(RedisAdmission admission, RedisSharedRefs shared, Lazy<RestClient> elasticsearch, JobEngine engine,
+                          int maxQueued) {
+        this.admission = admission;
+        this.shared = shared;
+        this.elasticsearch = elasticsearch;
+        this.engine = engine;
+        this.maxQueued = maxQueued;
+    }
+
+    /**
+     * Connects to Redis and starts the engine node; Elasticsearch is connected on the first dataset step (a
+     * local node may still be starting).
+     */
+    public static EngineRuntime start(JobStore jobs, String redisUri, Supplier<String> elasticsearchUrl, EngineOptions options,
+                                      Path dataDir, Optional<Secret> judgeKey, Map<String, String> environment,
+                                      MeterRegistry metrics) {
+        RedisAdmission admission = RedisAdmission.open(redisUri, "fw:adm:", options.gpus(),
+                () -> AdmissionTruth.read(jobs, id -> { }).thenApply(AdmissionTruth::admission));
+        RedisSharedRefs shared = RedisSharedRefs.open(redisUri, "fw:shared:",
+                () -> AdmissionTruth.read(jobs, id -> { }).thenApply(AdmissionTruth::sharedUsers));
+        Lazy<RestClient> es = new Lazy<>(() -> RestClient.builder(HttpHost.create(elasticsearchUrl.get())).build());
+        NemoClients.Cache nemo = new NemoClients.Cache(metrics, NemoClientSettings.defaults());
+        Path work = workDirectory(dataDir);
+        EngineContext context = new EngineContext(jobs,
+                config -> nemo.get(config.getNmpConfig().getNemoBaseUrl(), config.getNmpConfig().getNimBaseUrl(),
+                        config.getNmpConfig().getDatastoreBaseUrl(), config.getNmpConfig().getNmpNamespace()),
+                (clients, job) -> DatasetPipeline.builder(es.get(), options.logIndex(), clients).workRoot(work)
+                        .environment(environment).build().run(job),
+                admission, shared, options.polling(), Clock.systemUTC(), judgeKey);
+        JobEngine engine = JobEngine.start("flywheel", context, options.clusterConfig(), options.reconcileEvery());
+        return new EngineRuntime(admission, shared, es, engine, options.maxQueued());
+    }
+
+    private static Path workDirectory(Path dataDir) {
+        try {
+            if (dataDir == null) {
+                return Files.createTempDirectory("flywheel-datasets");
+            }
+            return Files.createDirectories(dataDir.resolve("datasets-work"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public JobEngine engine() {
+        return engine;
+    }
+
+    /** CreateJob is refused while {@code max-queued} candidates already wait for GPUs. */
+    public JobService.Backpressure backpressure() {
+        return () -> admission.waiting().thenAccept(waiting -> {
+            if (waiting >= maxQueued) {
+                throw FlywheelException.resourceExhausted("The job queue is full (" + waiting
+                        + " candidates wait for GPUs); retry later", Duration.ofSeconds(30));
+            }
+        });
+    }
+
+    public RedisAdmission admission() {
+        return admission;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        admission.close();
+        shared.close();
+        elasticsearch.ifCreated(client -> {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // closing; nothing to do
+            }
+        });
+    }
+
+    /** A value made on first use, once. */
+    private static final class Lazy<T> {
+        private final Supplier<T> make;
+        private T value;
+
+        Lazy(Supplier<T> make) {
+            this.make = make;
+        }
+
+        synchronized T get() {
+            if (value == null) {
+                value = make.get();
+            }
+            return value;
+        }
+
+        synchronized void ifCreated(java.util.function.Consumer<T> action) {
+            if (value != null) {
+                action.accept(value);
+            }
+        }
+    }
+}
