@@ -187,14 +187,16 @@ public final class CandidateRunner extends AbstractBehavior<CandidateRunner.Comm
         pollers.values().forEach(getContext()::stop);
         pollers.clear();
         busy.removeIf(op -> op.startsWith("poll:"));
-        run("cancel-nemo-jobs", () -> cancelNemoJobs().thenCompose(v -> commit(j -> JobMoves.moveCandidate(
-                JobMoves.editCandidate(j, index, this::markOpenStepsCancelled), index, CandidateStatus.SHUTTING_DOWN,
-                now(), c -> c))));
+        run("cancel-nemo-jobs", () -> cancelNemoJobs().thenCompose(completed -> commit(j -> JobMoves.moveCandidate(
+                JobMoves.editCandidate(j, index, c -> markOpenStepsCancelled(c, completed)), index,
+                CandidateStatus.SHUTTING_DOWN, now(), c -> c))));
     }
 
-    private CompletableFuture<Void> cancelNemoJobs() {
+    /** Cancels the candidate's running NeMo jobs; completes with the jobs that had already completed in NeMo. */
+    private CompletableFuture<Set<String>> cancelNemoJobs() {
         CandidateModel c = candidate();
         NemoClients nemo = nemo();
+        Set<String> completed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (Evaluation e : c.getEvaluationsList()) {
             if (!e.getJobId().isEmpty() && !StepStatus.isTerminal(e.getStatus())) {
@@ -203,13 +205,19 @@ public final class CandidateRunner extends AbstractBehavior<CandidateRunner.Comm
         }
         for (Customization cu : c.getCustomizationsList()) {
             if (!cu.getJobId().isEmpty() && !StepStatus.isTerminal(cu.getStatus())) {
-                calls.add(nemo.customizer().cancelJob(cu.getJobId()).handle((ok, err) -> null));
+                calls.add(nemo.customizer().cancelJob(cu.getJobId()).handle((job, err) -> {
+                    if (job != null && job.phase() == NemoStatus.Phase.SUCCEEDED) {
+                        completed.add(cu.getJobId()); // it finished before the cancel arrived
+                    }
+                    return null;
+                }));
             }
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> completed);
     }
 
-    private CandidateModel.Builder markOpenStepsCancelled(CandidateModel.Builder c) {
+    /** Open steps end cancelled, except NeMo jobs that had completed before the cancel reached them. */
+    private CandidateModel.Builder markOpenStepsCancelled(CandidateModel.Builder c, Set<String> completedInNemo) {
         Instant now = now();
         for (int i = 0; i < c.getEvaluationsCount(); i++) {
             if (!StepStatus.isTerminal(c.getEvaluations(i).getStatus())) {
@@ -217,8 +225,10 @@ public final class CandidateRunner extends AbstractBehavior<CandidateRunner.Comm
             }
         }
         for (int i = 0; i < c.getCustomizationsCount(); i++) {
-            if (!StepStatus.isTerminal(c.getCustomizations(i).getStatus())) {
-                c.setCustomizations(i, c.getCustomizations(i).toBuilder().setStatus(StepStatus.CANCELLED).setFinishedAt(Jobs.ts(now)));
+            Customization cu = c.getCustomizations(i);
+            if (!StepStatus.isTerminal(cu.getStatus())) {
+                String end = completedInNemo.contains(cu.getJobId()) ? StepStatus.COMPLETED : StepStatus.CANCELLED;
+                c.setCustomizations(i, cu.toBuilder().setStatus(end).setFinishedAt(Jobs.ts(now)));
             }
         }
         return c;

@@ -16,6 +16,7 @@ import dev.flywheel.clients.logs.SampleWorkload;
 import dev.flywheel.clients.mongo.MongoStores;
 import dev.flywheel.clients.nemo.NemoClientSettings;
 import dev.flywheel.clients.nemo.NemoClients;
+import dev.flywheel.clients.nemo.NemoService;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.engine.AdmissionTruth;
 import dev.flywheel.core.engine.EngineSettings;
@@ -55,7 +56,8 @@ final class EngineRig implements AutoCloseable {
     final RestClient es;
     final NemoClients.Cache nemo;
     final EngineContext context;
-    final JobEngine engine;
+    JobEngine engine;
+    private final String engineName;
     final String namespace;
 
     EngineRig(DevStack stack, NemoEmulator emulator, int gpus, EngineSettings settings) throws Exception {
@@ -69,14 +71,26 @@ final class EngineRig implements AutoCloseable {
                 () -> AdmissionTruth.read(stores.jobs(), j -> { }).thenApply(AdmissionTruth::sharedUsers));
         this.es = RestClient.builder(HttpHost.create(stack.elasticsearchUrl())).build();
         loadLogs(es);
-        this.nemo = new NemoClients.Cache(new SimpleMeterRegistry(), NemoClientSettings.defaults());
+        // Quick retries: a test's faults should end a wait in seconds, not minutes.
+        NemoClientSettings.ServiceSettings fast = NemoClientSettings.ServiceSettings.defaults(NemoService.EVALUATOR)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))
+                .withRetries(2, Duration.ofMillis(20), Duration.ofMillis(100))
+                .withBreaker(0.9, 10_000, Duration.ofSeconds(30), Duration.ofMillis(500));
+        this.nemo = new NemoClients.Cache(new SimpleMeterRegistry(), NemoClientSettings.all(fast));
         Path work = Files.createTempDirectory("engine-rig");
         this.context = new EngineContext(stores.jobs(), config -> nemo.get(config.getNmpConfig().getNemoBaseUrl(),
                 config.getNmpConfig().getNimBaseUrl(), config.getNmpConfig().getDatastoreBaseUrl(),
                 config.getNmpConfig().getNmpNamespace()),
                 (clients, job) -> DatasetPipeline.builder(es, LOG_INDEX, clients).workRoot(work).build().run(job),
                 admission, shared, settings, Clock.systemUTC(), Optional.empty());
-        this.engine = JobEngine.start("engine-" + id, context, ConfigFactory.empty(), Duration.ofSeconds(2));
+        this.engineName = "engine-" + id;
+        this.engine = JobEngine.start(engineName, context, ConfigFactory.empty(), Duration.ofSeconds(2));
+    }
+
+    /** Stops the engine node as a crash would (in-flight calls are lost) and starts a new one on the same stores. */
+    void restartEngine() {
+        engine.close();
+        engine = JobEngine.start(engineName, context, ConfigFactory.empty(), Duration.ofSeconds(2));
     }
 
     static EngineSettings fastSettings() {
@@ -108,12 +122,39 @@ final class EngineRig implements AutoCloseable {
 
     /** Stores a new pending job and wakes the engine, as the API does. */
     Job submit(JobConfig config) {
+        return submit(config, stores.jobs().newId());
+    }
+
+    Job submit(JobConfig config, String id) {
         CreateJobRequest request = CreateJobRequest.newBuilder().setClientId(CLIENT).setWorkloadId(WORKLOAD).build();
-        Job job = Jobs.newJob(stores.jobs().newId(), request, config, "", 0, UUID.randomUUID().toString(), Instant.now());
+        Job job = Jobs.newJob(id, request, config, "", 0, UUID.randomUUID().toString(), Instant.now());
         job = job.toBuilder().setTo(job.getCreatedAt()).build();
         Job stored = stores.jobs().create(job, "fp-" + job.getId()).join().job();
         engine.wake(stored.getId());
         return stored;
+    }
+
+    /** Commits a cancel and tells the engine, as the API does (retried on a concurrent change). */
+    Job cancel(String id) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Job job = get(id);
+            Job next = Jobs.cancel(job, Instant.now());
+            if (next == job || stores.jobs().compareAndSet(next).join()) {
+                engine.cancel(id);
+                return next;
+            }
+        }
+        throw new IllegalStateException("could not cancel " + id);
+    }
+
+    /** The built-in defaults with a remote judge and uniform ICL: only candidates take GPUs. */
+    JobConfig remoteJudgeConfig(List<String> models) {
+        JobConfig base = config(models);
+        return base.toBuilder()
+                .setLlmJudgeConfig(base.getLlmJudgeConfig().toBuilder().setDeploymentType("remote")
+                        .setUrl("https://judge.example/v1/chat/completions"))
+                .setIclConfig(base.getIclConfig().toBuilder().setExampleSelection("uniform_distribution"))
+                .build();
     }
 
     Job get(String id) {

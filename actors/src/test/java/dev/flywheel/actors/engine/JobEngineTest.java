@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.flywheel.api.v1.CandidateModel;
 import dev.flywheel.api.v1.Evaluation;
 import dev.flywheel.api.v1.Job;
+import dev.flywheel.clients.nemo.NemoNames;
 import dev.flywheel.core.job.Jobs;
+import dev.flywheel.emulator.faults.FaultPlan;
+import dev.flywheel.emulator.faults.FaultRule;
 import dev.flywheel.devstack.DevStack;
 import dev.flywheel.devstack.DevStackExtension;
 import dev.flywheel.emulator.NemoEmulator;
@@ -40,6 +43,8 @@ class JobEngineTest {
 
     @Test
     void threeCandidatesRunToCompletionAndReleaseEverything() {
+        long evalJobsBefore = ledgerCount("evaluation_job");
+        long custJobsBefore = ledgerCount("customization_job");
         Job job = rig.submit(rig.config(EngineRig.MODELS));
         Job done = awaitTerminal(job.getId(), Duration.ofSeconds(120));
 
@@ -65,10 +70,116 @@ class JobEngineTest {
 
         Ledger ledger = emulator.ledger();
         assertThat(ledger.live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
-        assertThat(ledger.duplicates()).isEmpty();
-        assertThat(ledger.entries()).filteredOn(e -> e.kind().equals("evaluation_job")).hasSize(9);
-        assertThat(ledger.entries()).filteredOn(e -> e.kind().equals("customization_job")).hasSize(3);
+        // Exactly one of everything this job created (shared deployments may be re-created by later jobs).
+        String tag = NemoNames.jobTag(job.getId());
+        assertThat(ledger.duplicates().keySet()).noneMatch(k -> k.contains(tag));
+        assertThat(ledgerCount("evaluation_job") - evalJobsBefore).isEqualTo(9);
+        assertThat(ledgerCount("customization_job") - custJobsBefore).isEqualTo(3);
+        assertThat(ledger.entries()).filteredOn(e -> e.kind().equals("deployment") && e.key().contains(tag)).hasSize(3);
         assertThat(rig.admission.used().join()).isZero();
+        // The candidates ran side by side, not one after another as in the reference.
+        long lastStart = done.getCandidatesList().stream().mapToLong(c -> c.getStartedAt().getSeconds() * 1000
+                + c.getStartedAt().getNanos() / 1_000_000).max().orElseThrow();
+        long firstEnd = done.getCandidatesList().stream().mapToLong(c -> c.getFinishedAt().getSeconds() * 1000
+                + c.getFinishedAt().getNanos() / 1_000_000).min().orElseThrow();
+        assertThat(lastStart).isLessThan(firstEnd);
+    }
+
+    @Test
+    void aFailingCandidateFailsAloneAndTheJobSaysSo() {
+        String id = rig.stores.jobs().newId();
+        String failing = EngineRig.MODELS.get(2);
+        String deployment = NemoNames.deployment(id, "nim", failing, 1);
+        emulator.faults().add(FaultRule.error("GET", "/v1/deployment/model-deployments/" + rig.namespace + "/" + deployment, 500));
+        try {
+            Job done = awaitTerminal(rig.submit(rig.config(EngineRig.MODELS), id).getId(), Duration.ofSeconds(120));
+            assertThat(done.getStatus()).isEqualTo("completed");
+            assertThat(done.getCandidateSummary().getCompleted()).isEqualTo(2);
+            assertThat(done.getCandidateSummary().getFailed()).isEqualTo(1);
+            CandidateModel bad = done.getCandidatesList().stream().filter(c -> c.getModelName().equals(failing)).findFirst().orElseThrow();
+            assertThat(bad.getStatus()).isEqualTo("failed");
+            assertThat(bad.getError()).contains("deployment failed");
+            assertThat(bad.getEvaluationsList()).isEmpty();
+            // Its deployment was deleted all the same: no GPU leaks.
+            assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+            assertThat(done.getTimelineList()).extracting(t -> t.getMessage()).anyMatch(m -> m.contains("1 failed"));
+        } finally {
+            emulator.faults().clear();
+        }
+    }
+
+    @Test
+    void whenEveryCandidateFailsTheJobFails() {
+        emulator.faults().set(FaultPlan.none().withEvaluationFailAt(10).withCustomizationFailAt(10));
+        try {
+            Job done = awaitTerminal(rig.submit(rig.config(EngineRig.MODELS.subList(0, 2))).getId(), Duration.ofSeconds(120));
+            assertThat(done.getStatus()).isEqualTo("failed");
+            assertThat(done.getError().getCode()).isEqualTo("ALL_CANDIDATES_FAILED");
+            assertThat(done.getCandidateSummary().getFailed()).isEqualTo(2);
+            for (CandidateModel c : done.getCandidatesList()) {
+                assertThat(c.getEvaluationsList()).extracting(Evaluation::getStatus).containsOnly("failed", "skipped");
+                assertThat(c.getCustomizations(0).getStatus()).isEqualTo("failed");
+            }
+            assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+        } finally {
+            emulator.faults().clear();
+        }
+    }
+
+    @Test
+    void cancelWhileTrainingStopsEverythingAndReleasesTheGpus() {
+        // Training that waits for resources, so the cancel surely finds it running in NeMo.
+        emulator.faults().set(FaultPlan.none().withCustomizationStuckPending(true));
+        try {
+            cancelWhileTraining();
+        } finally {
+            emulator.faults().clear();
+        }
+    }
+
+    private void cancelWhileTraining() {
+        Job job = rig.submit(rig.config(EngineRig.MODELS.subList(0, 2)));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> rig.get(job.getId())
+                .getCandidatesList().stream().anyMatch(c -> c.getCustomizationsCount() > 0
+                        && !c.getCustomizations(0).getJobId().isEmpty() && c.getCustomizations(0).getStatus().equals("running")));
+        Job cancelling = rig.cancel(job.getId());
+        assertThat(cancelling.getStatus()).isEqualTo("cancelling");
+
+        Job done = awaitTerminal(job.getId(), Duration.ofSeconds(60));
+        assertThat(done.getStatus()).isEqualTo("cancelled");
+        assertThat(done.getError().getCode()).isEqualTo("CANCELLED");
+        assertThat(done.getCandidateSummary().getCancelled()).isEqualTo(2);
+        for (CandidateModel c : done.getCandidatesList()) {
+            assertThat(c.getStatus()).isEqualTo("cancelled");
+            assertThat(c.getAdmission()).isIn("released", "");
+            c.getCustomizationsList().forEach(cu -> assertThat(cu.getStatus()).isIn("cancelled", "completed", "failed"));
+        }
+        // The training jobs were cancelled in NeMo, the deployments deleted, the GPUs given back.
+        String cust = done.getCandidatesList().stream().flatMap(c -> c.getCustomizationsList().stream())
+                .filter(cu -> cu.getStatus().equals("cancelled")).map(cu -> cu.getJobId()).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rig.nemo.get(emulator.platformUrl(), emulator.nimUrl(),
+                emulator.datastoreUrl(), rig.namespace).customizer().getJob(cust).join().status()).isEqualTo("cancelled"));
+        assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+        assertThat(rig.admission.used().join()).isZero();
+    }
+
+    @Test
+    void cancelDuringTheDatasetStageEndsCancelledWithoutDeployingCandidates() {
+        Job job = rig.submit(rig.config(EngineRig.MODELS.subList(0, 1)));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> !rig.get(job.getId()).getStatus().equals("pending"));
+        rig.cancel(job.getId());
+        Job done = awaitTerminal(job.getId(), Duration.ofSeconds(60));
+        assertThat(done.getStatus()).isEqualTo("cancelled");
+        assertThat(done.getCandidatesList()).allSatisfy(c -> {
+            assertThat(c.getStatus()).isEqualTo("cancelled");
+            assertThat(c.getDeploymentName()).isEmpty();
+        });
+        assertThat(done.getSharedDeploymentsList()).isEmpty();
+        assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+    }
+
+    long ledgerCount(String kind) {
+        return emulator.ledger().entries().stream().filter(e -> e.kind().equals(kind)).count();
     }
 
     Job awaitTerminal(String id, Duration timeout) {

@@ -61,7 +61,15 @@ public final class JobMoves {
         if (!after.getStatus().equals(before.getStatus())) {
             throw new IllegalStateException("editCandidate may not change the status");
         }
-        return job.toBuilder().setCandidates(index, after).setProgress(progress(job, index, after)).build();
+        return withQueuePosition(job.toBuilder().setCandidates(index, after).setProgress(progress(job, index, after))).build();
+    }
+
+    /** The job's place in the GPU queue: its first waiting candidate's (0 when none waits). */
+    private static Job.Builder withQueuePosition(Job.Builder job) {
+        int position = job.getCandidatesList().stream()
+                .filter(c -> CandidateStatus.of(c.getStatus()) == CandidateStatus.QUEUED && c.getQueuePosition() > 0)
+                .mapToInt(CandidateModel::getQueuePosition).min().orElse(0);
+        return job.setQueuePosition(position);
     }
 
     /** Moves candidate {@code index} to {@code status}; no-op if it is there already. */
@@ -91,7 +99,7 @@ public final class JobMoves {
         Job.Builder next = job.toBuilder().setCandidates(index, after).setProgress(progress(job, index, after))
                 .addTimeline(Jobs.event(now, "candidate_" + status.wire().replace('-', '_'),
                         before.getModelName() + (after.getError().isEmpty() || !status.isTerminal() ? "" : ": " + after.getError())));
-        return trim(next);
+        return trim(withQueuePosition(next));
     }
 
     /**
@@ -112,12 +120,15 @@ public final class JobMoves {
                 default -> throw new IllegalStateException("candidate " + c.getModelName() + " is still " + c.getStatus());
             }
         }
+        boolean cancelled = job.getCancelRequested() || status == JobStatus.CANCELLING;
+        boolean allFailed = summary.getCompleted() == 0 && job.getCandidatesCount() > 0;
+        checkMove(status, cancelled ? JobStatus.CANCELLED : allFailed ? JobStatus.FAILED : JobStatus.COMPLETED);
         Job.Builder next = job.toBuilder().setCandidateSummary(summary).setFinishedAt(Jobs.ts(now)).setQueuePosition(0);
-        if (job.getCancelRequested() || status == JobStatus.CANCELLING) {
+        if (cancelled) {
             next.setStatus(JobStatus.CANCELLED.wire())
                     .setError(JobError.newBuilder().setCode("CANCELLED").setStage(job.getStage()).setMessage("Job cancelled by user"))
                     .addTimeline(Jobs.event(now, "cancelled", "resources released"));
-        } else if (summary.getCompleted() == 0 && job.getCandidatesCount() > 0) {
+        } else if (allFailed) {
             next.setStatus(JobStatus.FAILED.wire())
                     .setError(JobError.newBuilder().setCode("ALL_CANDIDATES_FAILED").setStage(STAGE_CANDIDATES)
                             .setMessage("every candidate failed: " + firstError(job)))
@@ -150,6 +161,8 @@ public final class JobMoves {
         }
         Job.Builder next = job.toBuilder();
         boolean cancelled = job.getCancelRequested() || status == JobStatus.CANCELLING;
+        checkMove(status, cancelled ? JobStatus.CANCELLED : JobStatus.FAILED);
+        CandidateSummary.Builder summary = CandidateSummary.newBuilder();
         for (int i = 0; i < job.getCandidatesCount(); i++) {
             CandidateModel c = job.getCandidates(i);
             CandidateStatus cs = CandidateStatus.of(c.getStatus());
@@ -161,8 +174,13 @@ public final class JobMoves {
                         .setFinishedAt(Jobs.ts(now)).setQueuePosition(0)
                         .setError(cancelled ? "cancelled" : "not run: " + job.getError().getMessage()));
             }
+            switch (CandidateStatus.of(next.getCandidates(i).getStatus())) {
+                case COMPLETED -> summary.setCompleted(summary.getCompleted() + 1);
+                case FAILED -> summary.setFailed(summary.getFailed() + 1);
+                default -> summary.setCancelled(summary.getCancelled() + 1);
+            }
         }
-        next.setFinishedAt(Jobs.ts(now)).setQueuePosition(0);
+        next.setFinishedAt(Jobs.ts(now)).setQueuePosition(0).setCandidateSummary(summary);
         if (cancelled) {
             next.setStatus(JobStatus.CANCELLED.wire());
             if (!job.hasError()) {
@@ -173,6 +191,13 @@ public final class JobMoves {
             next.setStatus(JobStatus.FAILED.wire()).addTimeline(Jobs.event(now, "failed", job.getError().getMessage()));
         }
         return trim(next);
+    }
+
+    /** A job status change is checked like a candidate's: an illegal one fails loudly instead of being stored. */
+    private static void checkMove(JobStatus from, JobStatus to) {
+        if (!from.canMoveTo(to)) {
+            throw new IllegalStateException("job: " + from.wire() + " -> " + to.wire() + " is not allowed");
+        }
     }
 
     /** Overall progress: datasets and judge count for 10 %, the candidates' mean for the rest. */

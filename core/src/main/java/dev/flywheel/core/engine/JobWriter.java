@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -104,7 +105,7 @@ public final class JobWriter {
             return;
         }
         Job toStore = Jobs.advance(next, clock.instant()).setVersion(base.getVersion() + 1).build();
-        store.compareAndSet(toStore).whenComplete((committed, error) -> {
+        call(() -> store.compareAndSet(toStore)).whenComplete((committed, error) -> {
             if (error != null) {
                 batch.forEach(p -> p.done().completeExceptionally(error));
                 writeNext();
@@ -115,7 +116,7 @@ public final class JobWriter {
                         new IllegalStateException("job " + base.getId() + " kept changing under the engine")));
                 writeNext();
             } else {
-                store.get(base.getId()).whenComplete((stored, readError) -> {
+                call(() -> store.get(base.getId())).whenComplete((stored, readError) -> {
                     if (readError != null || stored.isEmpty()) {
                         Throwable why = readError != null ? readError
                                 : new IllegalStateException("job " + base.getId() + " was deleted");
@@ -123,9 +124,7 @@ public final class JobWriter {
                         writeNext();
                         return;
                     }
-                    synchronized (this) {
-                        latest = stored.get();
-                    }
+                    keepNewest(stored.get());
                     onReload.accept(stored.get());
                     write(batch, stored.get(), conflicts + 1);
                 });
@@ -152,10 +151,30 @@ public final class JobWriter {
         }
     }
 
-    private void finish(List<Pending> batch, Job committed) {
-        synchronized (this) {
-            latest = committed;
+    /**
+     * A store call whose synchronous throw becomes a failed future, so a misbehaving store fails the batch instead
+     * of escaping from {@link #commit} and leaving the writer marked as writing forever.
+     */
+    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> storeCall) {
+        try {
+            return storeCall.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Never goes back to an older version: a {@link #refresh} with a newer stored job may arrive while a write is
+     * in flight, and that write's (late) acknowledgement must not replace it.
+     */
+    private synchronized void keepNewest(Job job) {
+        if (job.getVersion() >= latest.getVersion()) {
+            latest = job;
+        }
+    }
+
+    private void finish(List<Pending> batch, Job committed) {
+        keepNewest(committed);
         batch.forEach(p -> p.done().complete(committed));
         writeNext();
     }
