@@ -11,7 +11,8 @@ import java.util.List;
  * index, how NeMo is polled, and how the node joins the Pekko cluster.
  */
 public record EngineOptions(boolean enabled, int gpus, int maxQueued, String logIndex, EngineSettings polling,
-                            Duration reconcileEvery, String clusterHostname, int clusterPort, List<String> seedNodes) {
+                            Duration reconcileEvery, String clusterHostname, int clusterPort, List<String> seedNodes,
+                            int datasetConcurrency) {
 
     static EngineOptions from(Config c) {
         String p = "flywheel.engine.";
@@ -24,7 +25,7 @@ public record EngineOptions(boolean enabled, int gpus, int maxQueued, String log
                 c.getDuration(p + "stall-timeout"), c.getDuration(p + "deadline"), EngineSettings.defaults().maxPollErrors());
         return new EngineOptions(c.getBoolean(p + "enabled"), gpus, c.getInt(p + "max-queued"), c.getString(p + "log-index"),
                 polling, c.getDuration(p + "reconcile-every"), c.getString(p + "cluster.hostname"),
-                c.getInt(p + "cluster.port"), c.getStringList(p + "cluster.seed-nodes"));
+                c.getInt(p + "cluster.port"), c.getStringList(p + "cluster.seed-nodes"), c.getInt(p + "dataset-concurrency"));
     }
 
     /** The built-in defaults (reference.conf). */
@@ -33,23 +34,23 @@ public record EngineOptions(boolean enabled, int gpus, int maxQueued, String log
     }
 
     public EngineOptions withEnabled(boolean on) {
-        return new EngineOptions(on, gpus, maxQueued, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes);
+        return new EngineOptions(on, gpus, maxQueued, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes, datasetConcurrency);
     }
 
     public EngineOptions withPolling(EngineSettings settings) {
-        return new EngineOptions(enabled, gpus, maxQueued, logIndex, settings, reconcileEvery, clusterHostname, clusterPort, seedNodes);
+        return new EngineOptions(enabled, gpus, maxQueued, logIndex, settings, reconcileEvery, clusterHostname, clusterPort, seedNodes, datasetConcurrency);
     }
 
     public EngineOptions withGpus(int n) {
-        return new EngineOptions(enabled, n, maxQueued, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes);
+        return new EngineOptions(enabled, n, maxQueued, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes, datasetConcurrency);
     }
 
     public EngineOptions withMaxQueued(int n) {
-        return new EngineOptions(enabled, gpus, n, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes);
+        return new EngineOptions(enabled, gpus, n, logIndex, polling, reconcileEvery, clusterHostname, clusterPort, seedNodes, datasetConcurrency);
     }
 
     public EngineOptions withReconcileEvery(Duration every) {
-        return new EngineOptions(enabled, gpus, maxQueued, logIndex, polling, every, clusterHostname, clusterPort, seedNodes);
+        return new EngineOptions(enabled, gpus, maxQueued, logIndex, polling, every, clusterHostname, clusterPort, seedNodes, datasetConcurrency);
     }
 
     /** Pekko settings for this node. */

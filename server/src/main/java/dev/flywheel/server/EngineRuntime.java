@@ -63,8 +63,8 @@ public final class EngineRuntime implements AutoCloseable {
         EngineContext context = new EngineContext(jobs,
                 config -> nemo.get(config.getNmpConfig().getNemoBaseUrl(), config.getNmpConfig().getNimBaseUrl(),
                         config.getNmpConfig().getDatastoreBaseUrl(), config.getNmpConfig().getNmpNamespace()),
-                (clients, job) -> DatasetPipeline.builder(es.get(), options.logIndex(), clients).workRoot(work)
-                        .environment(environment).build().run(job),
+                EngineContext.Datasets.bounded((clients, job) -> DatasetPipeline.builder(es.get(), options.logIndex(), clients)
+                        .workRoot(work).environment(environment).build().run(job), options.datasetConcurrency()),
                 admission, shared, options.polling(), Clock.systemUTC(), judgeKey);
         JobEngine engine = JobEngine.start("flywheel", context, options.clusterConfig(), options.reconcileEvery());
         return new EngineRuntime(admission, shared, es, engine, options.maxQueued());

@@ -37,5 +37,10 @@ public record EngineContext(JobStore store, Nemo nemo, Datasets datasets, Admiss
     @FunctionalInterface
     public interface Datasets {
         CompletableFuture<DatasetOutcome> run(NemoClients nemo, DatasetJob job);
+
+        /** This step, at most {@code limit} at once on this node. */
+        static Datasets bounded(Datasets step, int limit) {
+            return new BoundedDatasets(step, limit);
+        }
     }
 }

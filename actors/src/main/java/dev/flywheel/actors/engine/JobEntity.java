@@ -94,6 +94,9 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
     private final Set<String> sharedRequested = new HashSet<>();
     private final Set<String> sharedReady = new HashSet<>();
     private JobWriter writer;
+    /** Failed tries of the dataset step in this incarnation (the step is idempotent, so it may be repeated). */
+    private int datasetFailures;
+    static final int DATASET_TRIES = 3;
 
     private JobEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers, String jobId, EngineContext engine) {
         super(ctx);
@@ -467,7 +470,10 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
         }
         String reason = NemoPoller.rootMessage(cause);
         getContext().getLog().warn("job {}: {} failed: {}", jobId, op, reason);
-        if (op.equals("datasets")) {
+        if (op.equals("datasets") && !(cause instanceof FlywheelException) && ++datasetFailures < DATASET_TRIES) {
+            getContext().getLog().info("job {}: repeating the dataset step ({} of {})", jobId, datasetFailures + 1, DATASET_TRIES);
+            timers.startSingleTimer("retry:" + op, new OpDone(op), engine.settings().admissionPoll().multipliedBy(datasetFailures));
+        } else if (op.equals("datasets")) {
             String code = cause instanceof FlywheelException ? "DATASETS_REJECTED" : "DATASETS_FAILED";
             busy.remove(op);
             commitStep("datasets-failed", j -> JobMoves.fail(j, code, JobMoves.STAGE_DATASETS, "Error creating datasets: " + reason, now()));

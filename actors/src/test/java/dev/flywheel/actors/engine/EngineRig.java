@@ -73,7 +73,7 @@ final class EngineRig implements AutoCloseable {
         loadLogs(es);
         // Quick retries: a test's faults should end a wait in seconds, not minutes.
         NemoClientSettings.ServiceSettings fast = NemoClientSettings.ServiceSettings.defaults(NemoService.EVALUATOR)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30))
                 .withRetries(2, Duration.ofMillis(20), Duration.ofMillis(100))
                 .withBreaker(0.9, 10_000, Duration.ofSeconds(30), Duration.ofMillis(500));
         this.nemo = new NemoClients.Cache(new SimpleMeterRegistry(), NemoClientSettings.all(fast));
@@ -81,7 +81,8 @@ final class EngineRig implements AutoCloseable {
         this.context = new EngineContext(stores.jobs(), config -> nemo.get(config.getNmpConfig().getNemoBaseUrl(),
                 config.getNmpConfig().getNimBaseUrl(), config.getNmpConfig().getDatastoreBaseUrl(),
                 config.getNmpConfig().getNmpNamespace()),
-                (clients, job) -> DatasetPipeline.builder(es, LOG_INDEX, clients).workRoot(work).build().run(job),
+                EngineContext.Datasets.bounded((clients, job) -> DatasetPipeline.builder(es, LOG_INDEX, clients)
+                        .workRoot(work).build().run(job), 2),
                 admission, shared, settings, Clock.systemUTC(), Optional.empty());
         this.engineName = "engine-" + id;
         this.engine = JobEngine.start(engineName, context, ConfigFactory.empty(), Duration.ofSeconds(2));
