@@ -10,12 +10,12 @@ import java.net.ServerSocket;
  * Finds a free TCP port on 127.0.0.1 for servers that cannot bind port 0 themselves and report the result
  * (redis-server). The port is free when returned, not reserved: callers retry on a lost race.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
-    static int find() {
+    public static int find() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

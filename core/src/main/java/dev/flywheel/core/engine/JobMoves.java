@@ -152,7 +152,8 @@ public final class JobMoves {
 
     /**
      * Ends a job that failed before or while its candidates ran: every candidate that never deployed ends with
-     * it. Candidates that may hold a deployment must be shut down first (the engine does that).
+     * it. Candidates that may hold a deployment must be shut down first (the engine does that). Like
+     * {@link #finish}, it records the candidates' counts on the job.
      */
     public static Job failNow(Job job, Instant now) {
         JobStatus status = JobStatus.of(job.getStatus());
