@@ -41,7 +41,8 @@ public final class JobEngine implements EngineNotifier, AutoCloseable {
         this.system = system;
         this.context = context;
         this.sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(JobEntity.TYPE_KEY, entity -> JobEntity.create(entity.getEntityId(), context)));
+        sharding.init(Entity.of(JobEntity.TYPE_KEY, entity -> JobEntity.create(entity.getEntityId(), context))
+                .withStopMessage(JobEntity.Stop.INSTANCE));
         // Redis is a cache: make it agree with MongoDB before any job asks for GPUs (one node; with several
         // nodes each start repeats this, which is safe only while no admission is in flight — see README).
         AdmissionTruth truth = AdmissionTruth.read(context.store(), id -> { }).join();

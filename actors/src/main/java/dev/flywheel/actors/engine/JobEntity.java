@@ -64,6 +64,12 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
     /** The API committed a cancel; stop and release. */
     public enum CancelRequested implements Command, CborSerializable { INSTANCE }
 
+    /**
+     * Stop now: the shard is handing off (node leaving) or the node shuts down. Nothing is lost: the next
+     * incarnation reloads the snapshot and repeats the calls that were in flight.
+     */
+    public enum Stop implements Command, CborSerializable { INSTANCE }
+
     /** A candidate runner ended (its candidate is terminal in the snapshot). Local only. */
     public record CandidateFinished(int index) implements Command {}
 
@@ -113,6 +119,7 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(LoadFailed.class, this::onLoadFailed)
                 .onMessageEquals(Wake.INSTANCE, this::advance)
+                .onMessageEquals(Stop.INSTANCE, () -> Behaviors.stopped())
                 .onMessageEquals(CancelRequested.INSTANCE, this::onCancelRequested)
                 .onMessage(Reloaded.class, this::onReloaded)
                 .onMessage(CandidateFinished.class, this::onCandidateFinished)
@@ -218,7 +225,7 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
                 return;
             }
         }
-        commitStep("stage", j -> JobMoves.stage(j, JobMoves.STAGE_DATASETS, now()));
+        enterStage(job, JobMoves.STAGE_DATASETS);
         NemoClients nemo = nemo(job);
         DatasetJob request = new DatasetJob(jobId, 1, job.getClientId(), job.getWorkloadId(), job.getConfig(),
                 job.getConfig().getDataSplitConfig().getRandomSeed(), instant(job.hasFrom() ? job.getFrom() : null),
@@ -263,7 +270,7 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
                 return;
             }
         }
-        commitStep("stage", j -> JobMoves.stage(j, JobMoves.STAGE_JUDGE, now()));
+        enterStage(job, JobMoves.STAGE_JUDGE);
         var judge = job.getConfig().getLlmJudgeConfig();
         String name = sharedName("judge", judge.getModelName());
         SharedDeployment shared = SharedDeployment.newBuilder().setName(name).setModelName(judge.getModelName())
@@ -346,7 +353,7 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
     // ---- candidates
 
     private void candidates(Job job) {
-        commitStep("stage", j -> JobMoves.stage(j, JobMoves.STAGE_CANDIDATES, now()));
+        enterStage(job, JobMoves.STAGE_CANDIDATES);
         boolean allDone = true;
         for (int i = 0; i < job.getCandidatesCount(); i++) {
             if (!CandidateStatus.of(job.getCandidates(i).getStatus()).isTerminal()) {
@@ -422,6 +429,16 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
     private static final class NotYet extends RuntimeException {
         NotYet(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Records the stage once. (Committing an unchanged stage would complete at once and wake {@link #advance}
+     * again: a busy loop.)
+     */
+    private void enterStage(Job job, String stage) {
+        if (!stage.equals(job.getStage())) {
+            commitStep("stage", j -> JobMoves.stage(j, stage, now()));
         }
     }
 

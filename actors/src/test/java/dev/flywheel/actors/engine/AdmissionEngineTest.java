@@ -48,6 +48,21 @@ class AdmissionEngineTest {
         emulator.close();
     }
 
+    String describe(List<String> ids) {
+        StringBuilder sb = new StringBuilder("admission used=" + rig.admission.used().join() + " waiting="
+                + rig.admission.waiting().join() + "\n");
+        for (String id : ids) {
+            Job j = rig.get(id);
+            if (!Jobs.isTerminal(j)) {
+                sb.append(id).append(' ').append(j.getStatus()).append(' ').append(j.getStage()).append(" q=").append(j.getQueuePosition());
+                j.getCandidatesList().forEach(c -> sb.append(" [").append(c.getStatus()).append(' ').append(c.getAdmission())
+                        .append(" q=").append(c.getQueuePosition()).append(' ').append(c.getDeploymentStatus()).append(']'));
+                sb.append(" last=").append(j.getTimelineList().isEmpty() ? "" : j.getTimeline(j.getTimelineCount() - 1).getMessage()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     @Test
     void twentyJobsOnTwoGpusNeverDeployMoreThanTwoAndSurviveARedisFlush() throws Exception {
         AtomicInteger maxLive = new AtomicInteger();
@@ -79,7 +94,8 @@ class AdmissionEngineTest {
         }
 
         for (String id : ids) {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> Jobs.isTerminal(rig.get(id)));
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(Jobs.isTerminal(rig.get(id))).as("%s", describe(ids)).isTrue());
         }
         watching.set(false);
         monitor.join();
