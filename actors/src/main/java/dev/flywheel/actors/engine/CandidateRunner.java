@@ -477,10 +477,19 @@ public final class CandidateRunner extends AbstractBehavior<CandidateRunner.Comm
             run("deploy-failed", () -> commit(j -> JobMoves.moveCandidate(j, index, CandidateStatus.SHUTTING_DOWN, now(),
                     b -> b.setError("deployment failed: " + reason))));
         } else if (tag.startsWith("eval:")) {
+            // A job we gave up on must not keep running in NeMo: cancel it (best effort), then record the failure.
             String type = tag.substring("eval:".length());
-            run(tag + ":failed", () -> commit(j -> editEvaluation(j, type, b -> finishStep(b.setStatus(StepStatus.FAILED).setError(reason)))));
+            String evalJob = evaluation(candidate(), type).map(Evaluation::getJobId).orElse("");
+            NemoClients nemo = nemo();
+            run(tag + ":failed", () -> (evalJob.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : nemo.evaluator().cancelJob(evalJob).handle((ok, err) -> null))
+                    .thenCompose(v -> commit(j -> editEvaluation(j, type, b -> finishStep(b.setStatus(StepStatus.FAILED).setError(reason))))));
         } else if (tag.equals("cust")) {
-            run("cust:failed", () -> commit(j -> editCustomization(j, b -> finishCust(b.setStatus(StepStatus.FAILED).setError(reason)))));
+            String custJob = candidate().getCustomizationsCount() == 0 ? "" : candidate().getCustomizations(0).getJobId();
+            NemoClients nemo = nemo();
+            run("cust:failed", () -> (custJob.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : nemo.customizer().cancelJob(custJob).handle((ok, err) -> null))
+                    .thenCompose(v -> commit(j -> editCustomization(j, b -> finishCust(b.setStatus(StepStatus.FAILED).setError(reason))))));
         }
     }
 

@@ -164,6 +164,34 @@ class JobEngineTest {
     }
 
     @Test
+    void aHangingTrainingFailsAtItsStallTimeoutAndTheCandidateIsStillCleanedUp(DevStack stack) throws Exception {
+        // Training that never starts (no GPUs in NeMo) and a stall timeout of 2 s instead of an hour.
+        emulator.faults().set(FaultPlan.none().withCustomizationStuckPending(true));
+        var settings = EngineRig.fastSettings().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
+        try (EngineRig impatient = new EngineRig(stack, emulator, 8, settings)) {
+            Job job = impatient.submit(impatient.config(EngineRig.MODELS.subList(0, 1)));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> Jobs.isTerminal(impatient.get(job.getId())));
+            Job done = impatient.get(job.getId());
+            assertThat(done.getStatus()).isEqualTo("completed"); // base and ICL scores are still worth having
+            CandidateModel c = done.getCandidates(0);
+            assertThat(c.getCustomizations(0).getStatus()).isEqualTo("failed");
+            assertThat(c.getCustomizations(0).getError()).contains("stalled");
+            // ... and it was cancelled in NeMo, not left waiting for GPUs.
+            String custJob = c.getCustomizations(0).getJobId();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(impatient.nemo.get(emulator.platformUrl(),
+                    emulator.nimUrl(), emulator.datastoreUrl(), impatient.namespace).customizer().getJob(custJob).join().status())
+                    .isEqualTo("cancelled"));
+            assertThat(c.getEvaluationsList()).filteredOn(e -> e.getEvalType().equals("customized-eval"))
+                    .extracting(Evaluation::getStatus).containsExactly("skipped");
+            assertThat(c.getEvaluationsList()).filteredOn(e -> !e.getEvalType().equals("customized-eval"))
+                    .extracting(Evaluation::getStatus).containsOnly("completed");
+            assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+        } finally {
+            emulator.faults().clear();
+        }
+    }
+
+    @Test
     void cancelDuringTheDatasetStageEndsCancelledWithoutDeployingCandidates() {
         Job job = rig.submit(rig.config(EngineRig.MODELS.subList(0, 1)));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> !rig.get(job.getId()).getStatus().equals("pending"));
