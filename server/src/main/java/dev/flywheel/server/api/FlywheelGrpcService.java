@@ -85,12 +85,19 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
                     call.onCompleted();
                 }
             }
+
+            @Override
+            public boolean ready() {
+                return call.isReady();
+            }
         };
         JobWatcher.start(jobs.store(), request.getId(), request.getSinceVersion(), sink).whenComplete((watcher, error) -> {
             if (error != null) {
                 call.onError(GrpcErrors.unwrap(error));
             } else {
                 call.setOnCancelHandler(watcher::close);
+                call.setOnReadyHandler(watcher::onReady);
+                watcher.onReady(); // in case the call became ready before the handler was set
                 if (call.isCancelled()) {
                     watcher.close();
                 }

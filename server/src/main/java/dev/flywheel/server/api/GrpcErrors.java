@@ -46,6 +46,9 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
             log.warn("MongoDB failed during {}: {}", ctx.path(), error.toString());
             return Status.UNAVAILABLE.withDescription("the job store is unavailable; retry later").withCause(error);
         }
+        if (error instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
+            return Status.CANCELLED.withDescription("the client closed the stream"); // a client going away is normal
+        }
         if (status.getCode() == Status.Code.UNKNOWN) {
             log.error("unexpected error during {}", ctx.path(), error);
             return Status.INTERNAL.withDescription("internal error").withCause(error);

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * client already has that version), then one event per committed change, ending after a terminal status
  * or deletion. The store's change feed only wakes us up; versions decide what is sent, so nothing is sent
  * twice or out of order, and a reconnect with {@code since_version} misses no committed state.
+ * <p>Flow control: while the client cannot take more ({@link Sink#ready()} false), only the newest job is
+ * kept and sent when it can — a slow watcher skips intermediate versions but always gets the latest state
+ * and the terminal one, costs one buffered job, and never holds up the job or the other watchers.
  */
 final class JobWatcher {
 
@@ -21,6 +24,11 @@ final class JobWatcher {
         void onEvent(JobEvent event);
 
         void onEnd();
+
+        /** Whether the client can take an event now; the transport calls {@link #onReady()} when it can again. */
+        default boolean ready() {
+            return true;
+        }
     }
 
     private final JobStore store;
@@ -29,6 +37,7 @@ final class JobWatcher {
     private long lastSent;
     private boolean sentAny;
     private boolean ended;
+    private Job held; // newest job not sent yet because the client was not ready
     private AutoCloseable subscription;
 
     private JobWatcher(JobStore store, String id, long sinceVersion, Sink sink) {
@@ -73,15 +82,32 @@ final class JobWatcher {
      * whichever source it came from: a change committed just before the read can reach us first.
      */
     private synchronized void deliver(Job job) {
-        if (ended) {
+        if (ended || job.getVersion() <= lastSent) {
             return;
         }
-        if (job.getVersion() > lastSent) {
-            lastSent = job.getVersion();
-            String kind = sentAny ? "update" : "snapshot";
-            sentAny = true;
-            sink.onEvent(JobEvent.newBuilder().setKind(kind).setJob(job).build());
+        if (sentAny && !sink.ready()) {
+            if (held == null || job.getVersion() > held.getVersion()) {
+                held = job;
+            }
+            return;
         }
+        send(job);
+    }
+
+    /** The client can take events again: send what was held back. */
+    synchronized void onReady() {
+        Job job = held;
+        held = null;
+        if (job != null && !ended && job.getVersion() > lastSent) {
+            send(job);
+        }
+    }
+
+    private void send(Job job) {
+        lastSent = job.getVersion();
+        String kind = sentAny ? "update" : "snapshot";
+        sentAny = true;
+        sink.onEvent(JobEvent.newBuilder().setKind(kind).setJob(job).build());
         if (Jobs.isTerminal(job)) {
             end();
         }
