@@ -1,6 +1,7 @@
 package dev.flywheel.server;
 
 import dev.flywheel.actors.engine.EngineContext;
+import dev.flywheel.actors.engine.JobCleanup;
 import dev.flywheel.actors.engine.JobEngine;
 import dev.flywheel.clients.admission.RedisAdmission;
 import dev.flywheel.clients.admission.RedisSharedRefs;
@@ -35,14 +36,16 @@ public final class EngineRuntime implements AutoCloseable {
     private final RedisSharedRefs shared;
     private final Lazy<RestClient> elasticsearch;
     private final JobEngine engine;
+    private final EngineContext context;
     private final int maxQueued;
 
     private EngineRuntime(RedisAdmission admission, RedisSharedRefs shared, Lazy<RestClient> elasticsearch, JobEngine engine,
-                          int maxQueued) {
+                          EngineContext context, int maxQueued) {
         this.admission = admission;
         this.shared = shared;
         this.elasticsearch = elasticsearch;
         this.engine = engine;
+        this.context = context;
         this.maxQueued = maxQueued;
     }
 
@@ -67,7 +70,7 @@ public final class EngineRuntime implements AutoCloseable {
                         .workRoot(work).environment(environment).build().run(job), options.datasetConcurrency()),
                 admission, shared, options.polling(), Clock.systemUTC(), judgeKey);
         JobEngine engine = JobEngine.start("flywheel", context, options.clusterConfig(), options.reconcileEvery());
-        return new EngineRuntime(admission, shared, es, engine, options.maxQueued());
+        return new EngineRuntime(admission, shared, es, engine, context, options.maxQueued());
     }
 
     private static Path workDirectory(Path dataDir) {
@@ -83,6 +86,11 @@ public final class EngineRuntime implements AutoCloseable {
 
     public JobEngine engine() {
         return engine;
+    }
+
+    /** DeleteJob's NeMo cleanup, on the engine's NeMo clients. */
+    public JobCleanup cleaner() {
+        return new JobCleanup(context.nemo());
     }
 
     /** CreateJob is refused while {@code max-queued} candidates already wait for GPUs. */

@@ -50,6 +50,9 @@ public final class FlywheelApp implements AutoCloseable {
                 ? new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics)
                 : new JobService(stores.jobs(), stores.configs(), defaultJobConfig, Clock.systemUTC(), metrics,
                         engine.engine(), engine.backpressure());
+        if (engine != null) {
+            jobs.setResourceCleaner(engine.cleaner());
+        }
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flywheel-mongo-health");
             t.setDaemon(true);

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * MongoDB for every job that is not finished, at start and then every {@code reconcileEvery}, and wakes each
  * one's entity; waking a running entity is a no-op, and a job whose node died comes back on whichever node the
  * shard moves to. (Redis' admission state is rebuilt from the same {@link AdmissionTruth} when it is lost.)
+ * <p>It also runs the {@link Reaper}, which stops NeMo compute that no unfinished job owns.
  */
 public final class JobEngine implements EngineNotifier, AutoCloseable {
 
@@ -36,8 +37,9 @@ public final class JobEngine implements EngineNotifier, AutoCloseable {
     private final ClusterSharding sharding;
     private final EngineContext context;
     private final Cancellable reconciler;
+    private final Reaper reaper;
 
-    private JobEngine(ActorSystem<Void> system, EngineContext context, Duration reconcileEvery) {
+    private JobEngine(ActorSystem<Void> system, EngineContext context, Duration reconcileEvery, Reaper.Settings reaping) {
         this.system = system;
         this.context = context;
         this.sharding = ClusterSharding.get(system);
@@ -57,6 +59,7 @@ public final class JobEngine implements EngineNotifier, AutoCloseable {
                     log.warn("reconcile failed: {}", e.toString());
                     return null;
                 }), system.executionContext());
+        this.reaper = Reaper.start(system, context, reaping);
     }
 
     /**
@@ -64,10 +67,16 @@ public final class JobEngine implements EngineNotifier, AutoCloseable {
      * seed nodes to form a multi-node cluster).
      */
     public static JobEngine start(String name, EngineContext context, Config overrides, Duration reconcileEvery) {
+        return start(name, context, overrides, reconcileEvery, Reaper.Settings.defaults());
+    }
+
+    /** Like {@link #start(String, EngineContext, Config, Duration)}, with the orphan reaper's period and grace. */
+    public static JobEngine start(String name, EngineContext context, Config overrides, Duration reconcileEvery,
+                                  Reaper.Settings reaping) {
         Config config = overrides.withFallback(ConfigFactory.parseResources("flywheel-cluster.conf"))
                 .withFallback(ConfigFactory.defaultReference()).resolve();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
-        return new JobEngine(system, context, reconcileEvery);
+        return new JobEngine(system, context, reconcileEvery, reaping);
     }
 
     public static JobEngine start(EngineContext context) {
@@ -102,9 +111,15 @@ public final class JobEngine implements EngineNotifier, AutoCloseable {
         return system;
     }
 
+    /** This node's orphan reaper (promise P6). */
+    public Reaper reaper() {
+        return reaper;
+    }
+
     @Override
     public void close() {
         reconciler.cancel();
+        reaper.stop();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

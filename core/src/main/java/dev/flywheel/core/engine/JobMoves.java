@@ -211,7 +211,8 @@ public final class JobMoves {
         for (int i = 0; i < n; i++) {
             sum += candidateProgress(i == changedIndex ? changed : job.getCandidates(i));
         }
-        return Math.round((10 + 90 * sum / n) * 10) / 10.0;
+        // Never backwards: a step that appears later (the customized eval) must not make the job look less done.
+        return Math.max(job.getProgress(), Math.round((10 + 90 * sum / n) * 10) / 10.0);
     }
 
     /** 0..1: deployed counts a fifth, the evaluations and training the rest. */

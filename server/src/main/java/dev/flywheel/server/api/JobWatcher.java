@@ -82,7 +82,13 @@ final class JobWatcher {
      * whichever source it came from: a change committed just before the read can reach us first.
      */
     private synchronized void deliver(Job job) {
-        if (ended || job.getVersion() <= lastSent) {
+        if (ended) {
+            return;
+        }
+        if (job.getVersion() <= lastSent) {
+            if (Jobs.isTerminal(job)) {
+                end(); // the client already has the final state
+            }
             return;
         }
         if (sentAny && !sink.ready()) {

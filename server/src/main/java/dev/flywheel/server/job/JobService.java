@@ -10,6 +10,8 @@ import dev.flywheel.api.v1.ListJobsResponse;
 import dev.flywheel.api.v1.NamedConfig;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.engine.EngineNotifier;
+import dev.flywheel.core.engine.JobResources;
+import dev.flywheel.core.engine.ResourceCleaner;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.core.job.ConfigRef;
@@ -49,6 +51,7 @@ public final class JobService {
     private final SecureRandom seeds = new SecureRandom();
     private final EngineNotifier engine;
     private final Backpressure backpressure;
+    private volatile ResourceCleaner cleaner;
 
     /** Whether the service is too full to take another job right now (P7). */
     @FunctionalInterface
@@ -199,12 +202,32 @@ public final class JobService {
         });
     }
 
-    /** Deletes a finished job. NeMo resources are released by the engine before a job can finish. */
+    /**
+     * Removes the NeMo resources the job recorded when a cleaner is set; null (the default, an API-only server):
+     * only the document is deleted.
+     */
+    public void setResourceCleaner(ResourceCleaner cleaner) {
+        this.cleaner = cleaner;
+    }
+
+    /**
+     * Deletes a finished job that has released its compute: first what it created in NeMo (best effort, when a
+     * {@link ResourceCleaner} is set), then its document — the document goes last because it is the only record of
+     * those resources.
+     */
     public CompletableFuture<DeleteJobResponse> delete(String id) {
         return get(id).thenCompose(job -> {
             Jobs.checkDeletable(job);
-            return jobs.delete(id).thenApply(deleted -> {
-                DeleteJobResponse.Builder response = DeleteJobResponse.newBuilder().setId(id);
+            JobResources.checkReleased(job);
+            ResourceCleaner nemo = cleaner;
+            CompletableFuture<ResourceCleaner.CleanupReport> cleaned = nemo == null
+                    ? CompletableFuture.completedFuture(ResourceCleaner.CleanupReport.empty())
+                    // The cleaner never fails by contract; should it, the document still goes and the reason is shown.
+                    : nemo.deleteJobResources(job).exceptionally(e -> new ResourceCleaner.CleanupReport(List.of(),
+                            List.of("NeMo resources of job " + id + ": " + (e.getCause() != null ? e.getCause() : e))));
+            return cleaned.thenCompose(report -> jobs.delete(id).thenApply(deleted -> {
+                DeleteJobResponse.Builder response = DeleteJobResponse.newBuilder().setId(id)
+                        .addAllRemoved(report.removed()).addAllNotRemoved(report.notRemoved());
                 if (deleted) {
                     response.addRemoved("job document " + id);
                     withJobId(id, () -> log.info("job deleted"));
@@ -212,7 +235,7 @@ public final class JobService {
                     response.addNotRemoved("job document " + id + ": already gone");
                 }
                 return response.build();
-            });
+            }));
         });
     }
 
