@@ -192,6 +192,33 @@ class JobEngineTest {
     }
 
     @Test
+    void theSharedJudgeIsNotTornDownUnderAnotherJob(DevStack stack) throws Exception {
+        // Job A is quick (no training); job B's training hangs until its 3 s stall timeout, so B outlives A.
+        emulator.faults().set(FaultPlan.none().withCustomizationStuckPending(true));
+        var settings = EngineRig.fastSettings().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60));
+        try (EngineRig two = new EngineRig(stack, emulator, 8, settings)) {
+            var quick = two.config(EngineRig.MODELS.subList(0, 1));
+            quick = quick.toBuilder().setNims(0, quick.getNims(0).toBuilder().setCustomizationEnabled(false)).build();
+            Job b = two.submit(two.config(EngineRig.MODELS.subList(1, 2)));
+            Job a = two.submit(quick);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> Jobs.isTerminal(two.get(a.getId())));
+            Job bWhenADone = two.get(b.getId());
+            assertThat(two.get(a.getId()).getStatus()).isEqualTo("completed");
+            assertThat(Jobs.isTerminal(bWhenADone)).as("B still runs").isFalse();
+            String judge = JobEntity.sharedName("judge", two.config(EngineRig.MODELS).getLlmJudgeConfig().getModelName());
+            assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment") && e.key().endsWith("/" + judge))
+                    .as("the judge B uses is still deployed").hasSize(1);
+
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> Jobs.isTerminal(two.get(b.getId())));
+            assertThat(two.get(b.getId()).getStatus()).isEqualTo("completed");
+            assertThat(emulator.ledger().live()).filteredOn(e -> e.kind().equals("deployment")).isEmpty();
+            assertThat(two.shared.users().join()).allSatisfy((name, users) -> assertThat(users).isEmpty());
+        } finally {
+            emulator.faults().clear();
+        }
+    }
+
+    @Test
     void cancelDuringTheDatasetStageEndsCancelledWithoutDeployingCandidates() {
         Job job = rig.submit(rig.config(EngineRig.MODELS.subList(0, 1)));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> !rig.get(job.getId()).getStatus().equals("pending"));
