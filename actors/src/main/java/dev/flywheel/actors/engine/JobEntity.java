@@ -245,15 +245,15 @@ public final class JobEntity extends AbstractBehavior<JobEntity.Command> {
                 case "icl" -> "icl-dataset";
                 default -> "train-dataset";
             };
-            String hash = d.files().isEmpty() ? "" : d.files().get(0).sha256();
+            // One hash per dataset over all its files (the train dataset has two), so re-runs compare whole datasets.
+            String hash = d.files().size() == 1 ? d.files().get(0).sha256() : dev.flywheel.core.config.JobConfigs.sha256(
+                    d.files().stream().map(f -> f.path() + ":" + f.sha256()).sorted().collect(java.util.stream.Collectors.joining("\n")));
             next.addDatasets(Dataset.newBuilder().setName(d.name()).setKind(kind).setNumRecords(d.records())
                     .setUri(d.filesUrl()).setContentHash(hash));
         }
         next.addTimeline(Jobs.event(now(), "datasets_created", outcome.manifest().counts().sampled() + " records, workload "
                 + outcome.manifest().workload().type()));
-        Job withData = next.build();
-        // The embedding NIM is only needed while the datasets are built.
-        return withData;
+        return next.build();
     }
 
     // ---- judge
