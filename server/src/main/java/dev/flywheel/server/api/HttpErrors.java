@@ -58,8 +58,17 @@ public final class HttpErrors implements ExceptionHandlerFunction {
             if (details != null) {
                 try {
                     com.google.rpc.Status rpc = com.google.rpc.Status.parseFrom(Base64.getDecoder().decode(padded(details)));
-                    return HttpResponse.of(httpStatus(status.getCode()), MediaType.JSON_UTF_8,
+                    AggregatedHttpResponse json = AggregatedHttpResponse.of(httpStatus(status.getCode()), MediaType.JSON_UTF_8,
                             body(Status.fromCodeValue(rpc.getCode()).withDescription(rpc.getMessage()), rpc));
+                    for (var any : rpc.getDetailsList()) {
+                        if (any.is(com.google.rpc.RetryInfo.class)) { // HTTP clients read Retry-After, not the body
+                            long seconds = any.unpack(com.google.rpc.RetryInfo.class).getRetryDelay().getSeconds();
+                            json = AggregatedHttpResponse.of(json.headers().toBuilder()
+                                    .set(com.linecorp.armeria.common.HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, seconds)))
+                                    .build(), json.content());
+                        }
+                    }
+                    return json.toHttpResponse();
                 } catch (IllegalArgumentException | com.google.protobuf.InvalidProtocolBufferException ignored) {
                     // not ours; fall back to Armeria's rendering
                 }

@@ -17,6 +17,7 @@ import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.core.job.ConfigRef;
 import dev.flywheel.core.job.CreateJobValidator;
 import dev.flywheel.core.job.JobStatus;
+import dev.flywheel.core.job.JobType;
 import dev.flywheel.core.job.Jobs;
 import dev.flywheel.core.store.ConfigStore;
 import dev.flywheel.core.store.JobStore;
@@ -86,6 +87,10 @@ public final class JobService {
     /** Creates the job, or returns the one created earlier with the same request_id and payload. */
     public CompletableFuture<Job> create(CreateJobRequest request) {
         CreateJobValidator.check(request);
+        if (engine != EngineNotifier.NONE && JobType.EMBEDDING_JOB.wire().equals(request.getJobType())) {
+            // Stored but never run would be worse than a clear no (its engine arrives with its own issue).
+            throw FlywheelException.failedPrecondition("job_type embedding_job is not supported yet; use llm_job");
+        }
         return backpressure.check().thenCompose(room -> resolveConfig(request)).thenCompose(resolved -> {
             String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
             Job job = Jobs.newJob(jobs.newId(), request, resolved.config(), resolved.name(), resolved.version(),
