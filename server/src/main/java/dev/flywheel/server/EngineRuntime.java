@@ -70,7 +70,29 @@ public final class EngineRuntime implements AutoCloseable {
                         .workRoot(work).environment(environment).build().run(job), options.datasetConcurrency()),
                 admission, shared, options.polling(), Clock.systemUTC(), judgeKey);
         JobEngine engine = JobEngine.start("flywheel", context, options.clusterConfig(), options.reconcileEvery());
+        registerMetrics(metrics, admission, engine, options);
         return new EngineRuntime(admission, shared, es, engine, context, options.maxQueued());
+    }
+
+    /**
+     * Admission gauges for Prometheus. Redis is read every few seconds in the background (a gauge must answer
+     * at once, and scrapes must not wait on Redis).
+     */
+    private static void registerMetrics(MeterRegistry metrics, RedisAdmission admission, JobEngine engine, EngineOptions options) {
+        java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong waiting = new java.util.concurrent.atomic.AtomicLong();
+        io.micrometer.core.instrument.Gauge.builder("flywheel.engine.gpus.capacity", options::gpus)
+                .description("GPUs the engine may deploy at once").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("flywheel.engine.gpus.used", used::get)
+                .description("GPUs held by candidates and shared deployments").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("flywheel.engine.queue.waiting", waiting::get)
+                .description("candidates and shared deployments waiting for GPUs").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("flywheel.engine.reaped", engine.reaper(), r -> r.reaped())
+                .description("orphaned NeMo resources stopped by the reaper").register(metrics);
+        engine.system().scheduler().scheduleWithFixedDelay(java.time.Duration.ZERO, java.time.Duration.ofSeconds(5), () -> {
+            admission.used().thenAccept(used::set);
+            admission.waiting().thenAccept(waiting::set);
+        }, engine.system().executionContext());
     }
 
     private static Path workDirectory(Path dataDir) {

@@ -68,6 +68,12 @@ class BackpressureTest {
             assertThat(http.headers().get("retry-after")).isNotBlank();
             assertThat(http.contentUtf8()).contains("RESOURCE_EXHAUSTED").contains("queue is full");
 
+            // The queue is visible to Prometheus.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(WebClient.of(running.baseUrl()).get("/internal/metrics").aggregate().join().contentUtf8())
+                            .contains("flywheel_engine_gpus_capacity 1.0").contains("flywheel_engine_queue_waiting 1.0")
+                            .contains("flywheel_engine_gpus_used 1.0"));
+
             // The waiting candidate leaves: there is room again.
             queue.release("other-job/c1").join();
             assertThat(grpc.createJob(request).getStatus()).isIn("pending", "running");
