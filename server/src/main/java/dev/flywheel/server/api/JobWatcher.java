@@ -38,6 +38,7 @@ final class JobWatcher {
     private boolean sentAny;
     private boolean ended;
     private Job held; // newest job not sent yet because the client was not ready
+    private boolean recheckScheduled;
     private AutoCloseable subscription;
 
     private JobWatcher(JobStore store, String id, long sinceVersion, Sink sink) {
@@ -95,10 +96,42 @@ final class JobWatcher {
             if (held == null || job.getVersion() > held.getVersion()) {
                 held = job;
             }
+            scheduleRecheck();
             return;
         }
         send(job);
     }
+
+    /**
+     * Looks again shortly whether the client can take the held job. The transport's ready callback should say
+     * so, but a held terminal job must never wait on a callback that does not come: no later change would
+     * flush it, and the stream would never end.
+     */
+    private void scheduleRecheck() {
+        if (!recheckScheduled) {
+            recheckScheduled = true;
+            RECHECKS.schedule(() -> {
+                synchronized (this) {
+                    recheckScheduled = false;
+                    if (held == null || ended) {
+                        return;
+                    }
+                    if (sink.ready()) {
+                        onReady();
+                    } else {
+                        scheduleRecheck();
+                    }
+                }
+            }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService RECHECKS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "flywheel-watch-recheck");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** The client can take events again: send what was held back. */
     synchronized void onReady() {
