@@ -85,7 +85,11 @@ import org.elasticsearch.client.RestClient;
  *       remote-judge config, and one pending candidate.</li>
  *   <li>{@code JobEngine.reconcile()} wakes them; the engine admits every candidate (capacity jobs + 8 GPUs),
  *       creates its deployment and polls it every 5 s (production polls, production NeMo client settings, reconcile
- *       every 30 s, orphan reaper every 2 min).</li>
+ *       every 30 s, orphan reaper every 2 min). Admission is a strict FIFO that each waiting candidate pulls every
+ *       2 s, so with all of them arriving at once only ~1 per second gets in: that rate is observed for
+ *       {@code --fifo-observe-seconds} (90) and reported, then the benchmark asks Redis for every holder in queue
+ *       order (the runners' own idempotent {@code Admission.request}) so that the runners find themselves admitted
+ *       on their next request and deploy.</li>
  *   <li>Once every deployment is created and the writes have stopped, {@code --windows} windows of
  *       {@code --window-seconds} each measure: process CPU ({@code getProcessCpuLoad} sampled every second, and
  *       CPU-seconds per minute), CPU per thread group, live threads, MongoDB writes/s and NeMo requests/s (by
@@ -93,8 +97,9 @@ import org.elasticsearch.client.RestClient;
  *       histogram.</li>
  * </ol>
  * Run with {@code bench/engine-inflight.sh} (-Xmx1g). Not a test: no {@code @Test}, and surefire does not match the
- * name. Options: {@code --jobs=10000 --time-scale=1000 --windows=3 --window-seconds=60 --mongo-heap=6g
- * --emulator-heap=2g --histogram-lines=30}.
+ * name. Options: {@code --jobs=10000 --time-scale=1000 --windows=3 --window-seconds=60 --fifo-observe-seconds=90
+ * --mongo-heap=6g --emulator-heap=2g --histogram-lines=30 --log-dir=actors/target} (the children's logs go to
+ * {@code bench-inflight-mongo.log} and {@code bench-inflight-emulator.log} there). Results: docs/benchmarks.md.
  */
 public final class InFlightBenchmark {
 
@@ -108,8 +113,13 @@ public final class InFlightBenchmark {
     private final PrintStream out = System.out;
     private final List<Process> children = new ArrayList<>();
     private final Map<Long, String> childNames = new TreeMap<>();
-    /** Largest heap in use right after a GC, per phase (GC notifications). */
+    /** Largest heap in use right after a stop-the-world GC (young, mixed or full), per phase (GC notifications). */
     private final AtomicLong maxAfterGc = new AtomicLong();
+    /** Heap in use right after the last full GC (System.gc()), from its GC notification. */
+    private final AtomicLong afterLastFullGc = new AtomicLong(-1);
+    /** Longest stop-the-world pause and full GCs not asked for by the benchmark, per phase. */
+    private final AtomicLong maxPauseMs = new AtomicLong();
+    private final AtomicLong unaskedFullGcs = new AtomicLong();
 
     private InFlightBenchmark(Map<String, String> opts) {
         this.opts = opts;
@@ -124,7 +134,8 @@ public final class InFlightBenchmark {
             }
             if (!a.startsWith("--") || !a.contains("=")) {
                 System.err.println("usage: InFlightBenchmark [--jobs=10000] [--time-scale=1000] [--windows=3] [--window-seconds=60]"
-                        + " [--mongo-heap=6g] [--emulator-heap=2g] [--histogram-lines=30]");
+                        + " [--fifo-observe-seconds=90] [--mongo-heap=6g] [--emulator-heap=2g] [--histogram-lines=30]"
+                        + " [--log-dir=actors/target]");
                 System.exit(2);
             }
             opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
@@ -212,7 +223,8 @@ public final class InFlightBenchmark {
             out.printf("GPU capacity %,d; engine settings %s%n", gpus, EngineSettings.defaults());
             JobEngine engine = JobEngine.start("bench-inflight", context, ConfigFactory.empty(), Duration.ofSeconds(30));
             try {
-                return measure(engine, store, meters, es, elasticsearch, platform, nim, datastore, jobs, windows, windowSeconds);
+                return measure(engine, store, admission, meters, es, elasticsearch, platform, nim, datastore, jobs, windows,
+                        windowSeconds);
             } finally {
                 engine.close();
                 admission.close();
@@ -222,7 +234,7 @@ public final class InFlightBenchmark {
         }
     }
 
-    private int measure(JobEngine engine, CountingStore store, SimpleMeterRegistry meters, RestClient es,
+    private int measure(JobEngine engine, CountingStore store, RedisAdmission admission, SimpleMeterRegistry meters, RestClient es,
                         LocalElasticsearch elasticsearch, String platform, String nim, String datastore, int jobs, int windows,
                         int windowSeconds) throws Exception {
         // ---- 1. one real dataset step, through a normal job
@@ -265,8 +277,12 @@ public final class InFlightBenchmark {
         Semaphore inFlight = new Semaphore(64);
         Instant base = Instant.now();
         List<CompletableFuture<?>> creates = new ArrayList<>();
+        String[] holders = new String[jobs];
+        double[] orders = new double[jobs];
         for (int i = 0; i < jobs; i++) {
             Job job = cloneOf(seeded, store.newId(), base.plusMillis(i));
+            holders[i] = AdmissionTruth.candidateHolder(job.getId(), 0);
+            orders[i] = AdmissionTruth.order(job, 0);
             inFlight.acquire();
             creates.add(store.create(job, "fp-" + job.getId()).whenComplete((ok, err) -> inFlight.release()));
         }
@@ -285,18 +301,45 @@ public final class InFlightBenchmark {
         long quietSince = -1;
         long lastWrites = -1;
         maxAfterGc.set(0);
+        maxPauseMs.set(0);
+        unaskedFullGcs.set(0);
+        // 3a. The engine's own admission, all candidates arriving at once: observed for a while, then reported.
+        int fifoSeconds = Integer.parseInt(opt("fifo-observe-seconds", "90"));
+        boolean granted = fifoSeconds <= 0;
+        long grantStart = 0;
         while (true) {
             Thread.sleep(1000);
             Snapshot s = Snapshot.take(store, meters, childNames);
             double secs = (System.nanoTime() - t2) / 1e9;
             long created = s.requests.getOrDefault("createDeployment", 0L);
             long writes = s.writes;
-            if ((long) secs % 5 == 0) {
-                out.printf("  t=%5.0f s: deployments created %,d, Mongo writes %,d (+%,d), CAS conflicts %,d, polls %,d, threads %d, heap %.0f MB%n",
-                        secs, created, writes - rampStart.writes, lastWrites < 0 ? 0 : writes - lastWrites, store.casFailed.sum(),
-                        s.requests.getOrDefault("getDeployment", 0L), threads().getThreadCount(), heapUsed() / 1e6);
+            if (Math.round(secs) % 5 == 0) {
+                out.printf("  t=%5.0f s: deployments created %,d, Mongo writes %,d (+%,d/s), CAS conflicts %,d, polls %,d, threads %d,"
+                                + " heap %.0f MB%n", secs, created, writes - rampStart.writes, lastWrites < 0 ? 0 : writes - lastWrites,
+                        store.casFailed.sum(), s.requests.getOrDefault("getDeployment", 0L), threads().getThreadCount(),
+                        heapUsed() / 1e6);
             }
-            if (created >= target && writes == lastWrites) {
+            if (!granted && secs >= fifoSeconds) {
+                // 3b. Strict FIFO, pulled: a waiting candidate is admitted only on its own next request (every 2 s) and
+                // only once every candidate ahead of it was, so ~1 is admitted per second however many GPUs are free.
+                // To reach the state this benchmark is about, ask Redis for every holder in queue order, as each
+                // runner itself does (the same idempotent Admission.request): each is then the head and is admitted;
+                // its runner hears so on its next request and deploys.
+                double fifoSecs = secs;
+                long fifoWrites = writes - rampStart.writes;
+                out.printf("engine admission with %,d candidates arriving at once: %,d admitted (deployment created) in %.0f s"
+                                + " = %.2f/s, %,d Mongo writes (%.0f/s, mostly queue_position updates), %,d CAS attempts%n",
+                        target, created, fifoSecs, created / fifoSecs, fifoWrites, fifoWrites / fifoSecs,
+                        s.casAttempts - rampStart.casAttempts);
+                grantStart = System.nanoTime();
+                for (int i = 0; i < jobs; i++) {
+                    admission.request(holders[i], 1, orders[i]).join();
+                }
+                out.printf("granted the %,d holders in queue order from the benchmark in %.1f s; waiting for the runners%n", jobs,
+                        (System.nanoTime() - grantStart) / 1e9);
+                granted = true;
+            }
+            if (granted && created >= target && writes == lastWrites) {
                 if (quietSince < 0) {
                     quietSince = System.nanoTime();
                 } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
@@ -312,10 +355,15 @@ public final class InFlightBenchmark {
         }
         Snapshot rampEnd = Snapshot.take(store, meters, childNames);
         double rampSecs = (System.nanoTime() - t2) / 1e9;
+        if (grantStart > 0) {
+            out.printf("after the grant every deployment was created and the writes had stopped for 10 s in %.1f s%n",
+                    (System.nanoTime() - grantStart) / 1e9);
+        }
         out.printf("ramp-up: every deployment created and no write for 10 s after %.1f s: %,d Mongo writes (%,d CAS attempts, %,d"
-                        + " conflicts), %,d NeMo requests; largest heap after a GC during ramp-up %.0f MB%n",
+                        + " conflicts), %,d NeMo requests; largest heap after a GC during ramp-up %.0f MB, longest GC pause %d ms,"
+                + " %d full GCs%n",
                 rampSecs, rampEnd.writes - rampStart.writes, rampEnd.casAttempts - rampStart.casAttempts, store.casFailed.sum(),
-                rampEnd.totalRequests() - rampStart.totalRequests(), maxAfterGc.get() / 1e6);
+                rampEnd.totalRequests() - rampStart.totalRequests(), maxAfterGc.get() / 1e6, maxPauseMs.get(), unaskedFullGcs.get());
         printStatusCounts(store);
 
         // ---- 4. steady state: the jobs just wait
@@ -421,9 +469,12 @@ public final class InFlightBenchmark {
         Map<String, Long> threadCpuBefore = threadCpuByGroup(tmx);
         Snapshot before = Snapshot.take(store, meters, childNames);
         long gcBefore = gcMillis();
+        long gcCountBefore = gcCount();
         long cpuBefore = os.getProcessCpuTime();
         long start = System.nanoTime();
         maxAfterGc.set(0);
+        maxPauseMs.set(0);
+        unaskedFullGcs.set(0);
         os.getProcessCpuLoad(); // the first call only primes it
         List<Double> loads = new ArrayList<>();
         int minThreads = Integer.MAX_VALUE;
@@ -451,7 +502,7 @@ public final class InFlightBenchmark {
         out.printf("  process CPU: %.1f s in %.0f s = %.1f%% of one core (%.1f CPU-seconds per minute); getProcessCpuLoad per"
                 + " second, in %% of one core: mean %.1f, p90 %.1f, max %.1f%n", cpu, wall, 100 * cpu / wall, 60 * cpu / wall,
                 meanLoad, p90, maxLoad);
-        out.println("  CPU by thread group (% of one core): " + groupShares(threadCpuBefore, threadCpuAfter, wall));
+        out.println("  CPU by thread group (% of one core): " + groupShares(threadCpuBefore, threadCpuAfter, wall, cpu));
         double writesPerSec = (after.writes - before.writes) / wall;
         out.printf("  MongoDB: %.2f writes/s (%d creates + successful compare-and-sets; %d CAS attempts), %.2f reads/s"
                         + " (%d gets, %d documents read by forEachActive)%n", writesPerSec, after.writes - before.writes,
@@ -466,8 +517,9 @@ public final class InFlightBenchmark {
             }
         });
         out.printf("  NeMo requests: %.1f/s %s; mean latency %s%n", reqPerSec, byOp, meanLatency(before, after));
-        out.printf("  threads: %d..%d; GC: %d ms in %d collections; largest heap after a GC %.0f MB%n", minThreads, maxThreads,
-                gc, gcCount() , maxAfterGc.get() / 1e6);
+        out.printf("  threads: %d..%d; GC pauses: %d ms in %d collections (longest %d ms, %d full GCs); largest heap after a GC"
+                + " %.0f MB%n", minThreads, maxThreads, gc, gcCount() - gcCountBefore, maxPauseMs.get(), unaskedFullGcs.get(),
+                maxAfterGc.get() / 1e6);
         StringBuilder others = new StringBuilder();
         after.childCpu.forEach((pid, ns) -> {
             long d = ns - before.childCpu.getOrDefault(pid, 0L);
@@ -603,20 +655,38 @@ public final class InFlightBenchmark {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static long heapAfterFullGc() throws InterruptedException {
+    /**
+     * Heap in use right after a full GC, as that GC's notification reports it (reading the heap afterwards would add
+     * what the engine allocated since: ~2,000 polls/s allocate fast).
+     */
+    private long heapAfterFullGc() throws InterruptedException {
+        long best = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
+            afterLastFullGc.set(-1);
             System.gc();
-            Thread.sleep(300);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (afterLastFullGc.get() < 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (afterLastFullGc.get() >= 0) {
+                best = Math.min(best, afterLastFullGc.get());
+            }
+            Thread.sleep(200);
         }
-        return heapUsed();
+        return best == Long.MAX_VALUE ? heapUsed() : best;
+    }
+
+    /** Stop-the-world collectors only (G1's "G1 Concurrent GC" bean counts concurrent cycles, not pauses). */
+    private static List<GarbageCollectorMXBean> pausingCollectors() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().filter(b -> !b.getName().contains("Concurrent")).toList();
     }
 
     private static long gcMillis() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+        return pausingCollectors().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     private static long gcCount() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
+        return pausingCollectors().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 
     private void installGcListener() {
@@ -628,15 +698,31 @@ public final class InFlightBenchmark {
                     return;
                 }
                 var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                if (info.getGcName().contains("Concurrent")) {
+                    return; // a concurrent cycle's pause (remark, cleanup) leaves eden as it is: not "after GC"
+                }
                 long used = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
                         .filter(e -> heapPools.contains(e.getKey())).mapToLong(e -> e.getValue().getUsed()).sum();
                 maxAfterGc.accumulateAndGet(used, Math::max);
+                maxPauseMs.accumulateAndGet(info.getGcInfo().getDuration(), Math::max);
+                if ("System.gc()".equals(info.getGcCause())) {
+                    afterLastFullGc.set(used);
+                } else if (info.getGcName().contains("Old") && !info.getGcCause().contains("Heap Inspection")) {
+                    unaskedFullGcs.incrementAndGet();
+                    System.out.printf("  (full GC: %s, %d ms, heap after %.0f MB)%n", info.getGcCause(),
+                            info.getGcInfo().getDuration(), used / 1e6);
+                }
             }, null, null);
         }
     }
 
     /** Thread name without numbers: the pool it belongs to. */
     private static String group(String name) {
+        if (name.matches("Thread-\\d+")) {
+            // unnamed: the JDK AsynchronousChannelGroup pool the MongoDB driver's sockets use (it also runs the
+            // driver's callbacks, so the decoding of documents read by the reconciler and reaper)
+            return "Thread-# (MongoDB driver I/O)";
+        }
         return name.replaceAll("\\d+", "#");
     }
 
@@ -655,12 +741,14 @@ public final class InFlightBenchmark {
         return cpu;
     }
 
-    private static String groupShares(Map<String, Long> before, Map<String, Long> after, double wall) {
+    private static String groupShares(Map<String, Long> before, Map<String, Long> after, double wall, double processCpu) {
         Map<String, Double> byGroup = new HashMap<>();
         after.forEach((key, ns) -> {
             double d = (ns - before.getOrDefault(key, 0L)) / 1e9;
             byGroup.merge(key.substring(key.indexOf('\u0000') + 1), d, Double::sum);
         });
+        double javaThreads = byGroup.values().stream().mapToDouble(Double::doubleValue).sum();
+        byGroup.put("JVM internal (GC, JIT: process minus Java threads)", Math.max(0, processCpu - javaThreads));
         return byGroup.entrySet().stream().filter(e -> e.getValue() / wall >= 0.001)
                 .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .map(e -> String.format("%s %.1f", e.getKey(), 100 * e.getValue() / wall)).collect(Collectors.joining(", "));
