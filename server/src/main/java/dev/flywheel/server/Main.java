@@ -30,7 +30,6 @@ import dev.flywheel.server.compat.ReferenceApiService;
 import dev.flywheel.server.job.JobService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import dev.flywheel.clients.nemo.Secret;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.List;
@@ -52,9 +51,8 @@ public final class Main {
         String command = args.length == 0 ? "server" : args[0];
         switch (command) {
             case "server" -> runServer();
-            case "demo" -> Demo.run(Arrays.copyOfRange(args, 1, args.length));
-            default -> {
-                System.err.println("usage: flywheel [server|demo]");
+            default -> { // the demo and everything else are the CLI's (module cli/)
+                System.err.println("usage: Main [server]");
                 System.exit(2);
             }
         }
@@ -85,7 +83,7 @@ public final class Main {
             return "http://127.0.0.1:" + port();
         }
 
-        void printEndpoints() {
+        public void printEndpoints() {
             System.out.println("api      " + baseUrl() + "  (gRPC, gRPC-Web, HTTP/JSON /v1, reference /api)");
             System.out.println("docs     " + baseUrl() + "/docs/");
             System.out.println("metrics  " + baseUrl() + "/internal/metrics");

@@ -37,7 +37,7 @@ public final class LoadLogsCommand {
     }
 
     /** The command without {@code System.exit}: returns the exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Args parsed;
         try {
             parsed = Args.parse(args);
