@@ -219,6 +219,23 @@ class CliCommandsTest {
         assertThat(flag.err()).doesNotContain("secret-token-123");
     }
 
+    @Test
+    void logsLoadIndexesAFileAndCountsRejectedLines(DevStack stack) throws Exception {
+        Path file = Files.createTempFile("logs", ".jsonl");
+        Files.writeString(file, """
+                {"messages": [{"role": "user", "content": "Where is my order?"}, {"role": "assistant", "content": "On its way."}]}
+                {"messages": [{"role": "user", "content": "Cancel it"}, {"role": "assistant", "content": "Done."}]}
+                this is not json
+                """);
+        TestServer.Result load = server.run(Map.of(), "logs", "load", file.toString(), "--client-id", "loader", "--workload-id", "w",
+                "--es-url", stack.elasticsearchUrl(), "--index", "cli-load-test");
+        assertThat(load.exit()).as(load.toString()).isZero();
+        assertThat(load.out()).contains("indexed 2 of 3 lines").contains("rejected 1 lines");
+        TestServer.Result missing = server.run(Map.of(), "logs", "load", "/no/such/file.jsonl", "--es-url", stack.elasticsearchUrl());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("cannot read /no/such/file.jsonl");
+    }
+
     static String jobId(TestServer.Result created) {
         Matcher m = CREATED.matcher(created.out());
         assertThat(m.find()).as(created.toString()).isTrue();
