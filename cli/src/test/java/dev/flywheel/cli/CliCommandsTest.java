@@ -28,6 +28,10 @@ class CliCommandsTest {
     private static final Pattern CREATED = Pattern.compile("created job ([0-9a-f]{24})");
     static TestServer server;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final com.linecorp.armeria.testing.junit5.server.SelfSignedCertificateExtension SELF_SIGNED =
+            new com.linecorp.armeria.testing.junit5.server.SelfSignedCertificateExtension("localhost");
+
     @BeforeAll
     static void start(DevStack stack) {
         server = TestServer.start(stack, "cli-logs");
@@ -234,6 +238,41 @@ class CliCommandsTest {
         TestServer.Result missing = server.run(Map.of(), "logs", "load", "/no/such/file.jsonl", "--es-url", stack.elasticsearchUrl());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("cannot read /no/such/file.jsonl");
+    }
+
+    @Test
+    void tlsWithTheGivenCaAndTheTokenAsBearer() throws Exception {
+        // The same services behind a TLS port with a self-signed certificate for localhost.
+        java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.linecorp.armeria.server.ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
+                .https(0).tls(SELF_SIGNED.certificateFile(), SELF_SIGNED.privateKeyFile());
+        dev.flywheel.server.Main.configureServices(sb, server.running.app());
+        sb.decorator((delegate, ctx, req) -> {
+            authorizations.add(String.valueOf(req.headers().get("authorization")));
+            return delegate.serve(ctx, req);
+        });
+        com.linecorp.armeria.server.Server tls = sb.build();
+        tls.start().join();
+        try {
+            String address = "localhost:" + tls.activeLocalPort();
+            TestServer.Result ok = server.run(Map.of(), "jobs", "list", "--server", address, "--tls",
+                    "--ca-cert", SELF_SIGNED.certificateFile().toString(), "--token", "k-123", "--page-size", "1");
+            assertThat(ok.exit()).as(ok.toString()).isZero();
+            assertThat(authorizations).contains("Bearer k-123");
+
+            TestServer.Result url = server.run(Map.of("FLYWHEEL_CA_CERT", SELF_SIGNED.certificateFile().toString()),
+                    "jobs", "list", "--server", "https://" + address, "--page-size", "1");
+            assertThat(url.exit()).as(url.toString()).isZero();
+
+            TestServer.Result untrusted = server.run(Map.of(), "jobs", "list", "--server", address, "--tls");
+            assertThat(untrusted.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(untrusted.err()).startsWith("flywheel: UNAVAILABLE: cannot reach the server at " + address);
+
+            TestServer.Result plainToTls = server.run(Map.of(), "jobs", "list", "--server", address, "--timeout", "3s");
+            assertThat(plainToTls.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+        } finally {
+            tls.stop().join();
+        }
     }
 
     static String jobId(TestServer.Result created) {
