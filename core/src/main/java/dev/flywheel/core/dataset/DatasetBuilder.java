@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Turns a stream of production log records into the reference's evaluation, ICL and training datasets with
@@ -24,7 +26,8 @@ import java.util.TreeMap;
  * splits and ICL selection all run on the compact rows; a second pass reads only the chosen records back by
  * offset to write the files. The reference's order of rules is kept throughout (anchor §5.4–5.7).
  *
- * <p>Not thread-safe: one exporter feeds one builder.
+ * <p>Not thread-safe: one exporter feeds one builder. {@code build()} formats the training lines on a few threads of
+ * its own ({@link Builder#formatThreads}), ended before it returns.
  */
 public final class DatasetBuilder implements AutoCloseable {
 
@@ -36,6 +39,7 @@ public final class DatasetBuilder implements AutoCloseable {
         private int maxToolParameters = 8;
         private int maxRecordBytes = 8 << 20;
         private double toolCallingThreshold = WorkloadClassifier.DEFAULT_THRESHOLD;
+        private int formatThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private final Map<String, IclCandidateProvider.Factory> iclProviders = new LinkedHashMap<>();
 
         private Builder(JobConfig config, long seed, Path workDir) {
@@ -68,6 +72,18 @@ public final class DatasetBuilder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Threads that format the training and validation lines in {@link #build()} (default: the processors, at
+         * most 4; 1 formats on the calling thread). The files are the same whatever the number.
+         */
+        public Builder formatThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("formatThreads must be at least 1, was " + threads);
+            }
+            this.formatThreads = threads;
+            return this;
+        }
+
         /** Registers an ICL strategy by its {@code example_selection} name, e.g. {@code semantic_similarity}. */
         public Builder iclProvider(String exampleSelection, IclCandidateProvider.Factory factory) {
             iclProviders.put(exampleSelection, factory);
@@ -85,6 +101,7 @@ public final class DatasetBuilder implements AutoCloseable {
     private final long seed;
     private final Path workDir;
     private final double toolCallingThreshold;
+    private final int formatThreads;
     private final Map<String, IclCandidateProvider.Factory> iclProviders;
     private final RecordInspector inspector;
     private final Spool spool;
@@ -104,6 +121,7 @@ public final class DatasetBuilder implements AutoCloseable {
         this.seed = b.seed;
         this.workDir = b.workDir;
         this.toolCallingThreshold = b.toolCallingThreshold;
+        this.formatThreads = b.formatThreads;
         this.iclProviders = Map.copyOf(b.iclProviders);
         this.inspector = new RecordInspector(b.maxRecordBytes, b.maxToolParameters, split.parseFunctionArguments());
         try {
@@ -192,8 +210,20 @@ public final class DatasetBuilder implements AutoCloseable {
         IclPool pool = records.pool(trainRows);
         String selection = iclSelection(warnings);
         IclCandidateProvider provider = iclProviders.get(selection).create(pool, workload, icl, seed);
-        DatasetWriter.Written written = new DatasetWriter(workDir, records, formatter)
-                .write(evalRows, trainRows, valRows, provider, new IclInjector(pool, workload, icl));
+        DatasetWriter.Written written;
+        ExecutorService formatPool = formatThreads > 1 ? Executors.newFixedThreadPool(formatThreads, r -> {
+            Thread t = new Thread(r, "flywheel-dataset-format");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            written = new DatasetWriter(workDir, records, formatter, new ParallelLines(formatPool, formatThreads))
+                    .write(evalRows, trainRows, valRows, provider, new IclInjector(pool, workload, icl));
+        } finally {
+            if (formatPool != null) {
+                formatPool.shutdownNow();
+            }
+        }
 
         if (trainRows.length == 0) {
             warnings.add("the train split is empty: eval_size took every sampled record");

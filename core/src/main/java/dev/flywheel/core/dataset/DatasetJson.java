@@ -1,5 +1,6 @@
 package dev.flywheel.core.dataset;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,15 @@ final class DatasetJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             // Error messages must not echo record content (logs may hold personal data).
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
+    /**
+     * Parsers for the streaming paths (validation, training lines): the same limits as {@link #MAPPER}, but a
+     * repeated key is an error. Those paths do not reproduce a tree's Python-dict handling of repeated keys, so a
+     * record that has any goes to the tree path instead.
+     */
+    static final JsonFactory STREAMING = MAPPER.getFactory().rebuild()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private DatasetJson() {}

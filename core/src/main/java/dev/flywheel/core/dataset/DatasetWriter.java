@@ -18,11 +18,13 @@ final class DatasetWriter {
     private final Path root;
     private final SpooledRecords records;
     private final RecordFormatter formatter;
+    private final ParallelLines lines;
 
-    DatasetWriter(Path root, SpooledRecords records, RecordFormatter formatter) {
+    DatasetWriter(Path root, SpooledRecords records, RecordFormatter formatter, ParallelLines lines) {
         this.root = root;
         this.records = records;
         this.formatter = formatter;
+        this.lines = lines;
     }
 
     Written write(int[] evalRows, int[] trainRows, int[] valRows, IclCandidateProvider provider,
@@ -49,12 +51,25 @@ final class DatasetWriter {
         return new Written(files, assignments);
     }
 
+    /**
+     * The bulk of the work on large jobs: lines are formatted on {@link #lines}' threads, straight from the spooled
+     * bytes ({@link StreamingTrainingLines}), and written in row order.
+     */
     private DatasetFile writeTraining(int[] rows, String repoPath) {
         try (JsonlFileWriter out = new JsonlFileWriter(root, DatasetFile.TRAIN, repoPath)) {
-            for (int row : rows) {
-                out.writeLine(PythonJson.dumps(formatter.trainingLine(records.read(row))));
-            }
+            lines.write(rows, records::length, this::trainingLineFormatter, out::writeLine);
             return out.finish();
         }
+    }
+
+    private ParallelLines.RowFormatter trainingLineFormatter() {
+        StreamingTrainingLines streaming = new StreamingTrainingLines(formatter.workload(),
+                formatter.parseFunctionArguments());
+        return (row, line) -> {
+            byte[] record = records.bytes(row);
+            if (!streaming.append(record, 0, record.length, line)) {
+                line.append(PythonJson.dumps(formatter.trainingLine(records.read(row))));
+            }
+        };
     }
 }

@@ -43,13 +43,18 @@ final class JsonlFileWriter implements AutoCloseable {
 
     void writeLine(String json) {
         byte[] line = json.getBytes(StandardCharsets.UTF_8);
+        writeLine(line, 0, line.length);
+    }
+
+    /** Writes a line that is already UTF-8 bytes (e.g. an {@link AsciiBuffer}'s). */
+    void writeLine(byte[] utf8, int offset, int length) {
         try {
             if (lines > 0) {
                 out.write('\n');
                 bytes++;
             }
-            out.write(line);
-            bytes += line.length;
+            out.write(utf8, offset, length);
+            bytes += length;
             lines++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

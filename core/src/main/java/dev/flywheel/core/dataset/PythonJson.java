@@ -1,6 +1,9 @@
 package dev.flywheel.core.dataset;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -18,6 +21,15 @@ import java.util.Map;
  */
 public final class PythonJson {
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Longest escape of one UTF-16 unit: {@code \\uXXXX}. */
+    private static final int MAX_ESCAPED = 6;
+    /**
+     * Characters escaped per buffer reservation: room is made for the worst case of a chunk, not of a whole
+     * (possibly megabytes long) string.
+     */
+    private static final int CHUNK = 1024;
+
     private PythonJson() {}
 
     /** {@code json.dumps(node)}. */
@@ -32,6 +44,118 @@ public final class PythonJson {
         StringBuilder out = new StringBuilder(256);
         write(node, out, indent, 0);
         return out.toString();
+    }
+
+    /**
+     * {@code json.dumps} of the value at the parser's current token, written straight from the token stream into
+     * {@code out} without building a tree; the parser is left on the value's last token. Gives the same text as
+     * {@link #dumps(JsonNode)} of the parsed value provided no object in it repeats a key (a tree keeps the last
+     * value in the first key's place; callers parse with duplicate detection on and fall back to the tree).
+     * Numbers follow the tree's types: integers as their exact value, every other number as a double.
+     */
+    static void copy(JsonParser p, AsciiBuffer out) throws IOException {
+        JsonToken token = p.currentToken();
+        if (token == null) {
+            throw new IOException("no JSON value");
+        }
+        switch (token) {
+            case START_OBJECT -> {
+                out.append('{');
+                boolean first = true;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    if (!first) {
+                        out.append(", ");
+                    }
+                    first = false;
+                    writeString(p.currentName(), out);
+                    out.append(": ");
+                    p.nextToken();
+                    copy(p, out);
+                }
+                out.append('}');
+            }
+            case START_ARRAY -> {
+                out.append('[');
+                boolean first = true;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    if (!first) {
+                        out.append(", ");
+                    }
+                    first = false;
+                    copy(p, out);
+                }
+                out.append(']');
+            }
+            case VALUE_STRING -> writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), out);
+            case VALUE_NUMBER_INT -> out.append(p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue()));
+            case VALUE_NUMBER_FLOAT -> out.append(floatRepr(p.getDoubleValue()));
+            case VALUE_TRUE -> out.append("true");
+            case VALUE_FALSE -> out.append("false");
+            case VALUE_NULL -> out.append("null");
+            default -> throw new IOException("unexpected " + token + " where a JSON value was expected");
+        }
+    }
+
+    /** A JSON string literal the way {@code json.dumps} writes it, into an ASCII buffer. */
+    static void writeString(String s, AsciiBuffer out) {
+        out.append('"');
+        for (int i = 0, end = s.length(); i < end; ) {
+            int chunkEnd = Math.min(end, i + CHUNK);
+            byte[] bytes = out.reserve(MAX_ESCAPED * (chunkEnd - i));
+            int at = out.length();
+            for (; i < chunkEnd; i++) {
+                at = writeChar(s.charAt(i), bytes, at);
+            }
+            out.setLength(at);
+        }
+        out.append('"');
+    }
+
+    private static void writeString(char[] chars, int offset, int length, AsciiBuffer out) {
+        out.append('"');
+        for (int i = offset, end = offset + length; i < end; ) {
+            int chunkEnd = Math.min(end, i + CHUNK);
+            byte[] bytes = out.reserve(MAX_ESCAPED * (chunkEnd - i));
+            int at = out.length();
+            for (; i < chunkEnd; i++) {
+                at = writeChar(chars[i], bytes, at);
+            }
+            out.setLength(at);
+        }
+        out.append('"');
+    }
+
+    /**
+     * One character of a string literal at {@code bytes[at]}, with the same escapes as
+     * {@link #writeString(String, StringBuilder)}; returns the next position.
+     */
+    private static int writeChar(char c, byte[] bytes, int at) {
+        if (c >= ' ' && c <= '~' && c != '"' && c != '\\') {
+            bytes[at] = (byte) c;
+            return at + 1;
+        }
+        char simple = switch (c) {
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\t' -> 't';
+            case '\b' -> 'b';
+            case '\f' -> 'f';
+            default -> 0;
+        };
+        bytes[at] = '\\';
+        if (simple != 0) {
+            bytes[at + 1] = (byte) simple;
+            return at + 2;
+        }
+        bytes[at + 1] = 'u';
+        bytes[at + 2] = (byte) HEX[(c >> 12) & 0xF];
+        bytes[at + 3] = (byte) HEX[(c >> 8) & 0xF];
+        bytes[at + 4] = (byte) HEX[(c >> 4) & 0xF];
+        bytes[at + 5] = (byte) HEX[c & 0xF];
+        return at + 6;
     }
 
     private static void write(JsonNode node, StringBuilder out, int indent, int level) {

@@ -32,6 +32,14 @@ final class RecordFormatter {
         this.parseFunctionArguments = parseFunctionArguments;
     }
 
+    WorkloadType workload() {
+        return workload;
+    }
+
+    boolean parseFunctionArguments() {
+        return parseFunctionArguments;
+    }
+
     /** Parses response tool-call arguments in place when the reference would have. */
     ObjectNode normalize(JsonNode record) {
         ObjectNode normalized = (ObjectNode) record;

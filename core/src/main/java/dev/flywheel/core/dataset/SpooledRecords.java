@@ -30,6 +30,16 @@ final class SpooledRecords {
         }
     }
 
+    /** A row's record as spooled: the exported JSON bytes. */
+    byte[] bytes(int row) {
+        return spool.read(index.offset(row), index.length(row));
+    }
+
+    /** Bytes of a row's spooled record. */
+    int length(int row) {
+        return index.length(row);
+    }
+
     String label(int row) {
         return labels.name(index.label(row));
     }
