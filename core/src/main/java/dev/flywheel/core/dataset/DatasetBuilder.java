@@ -21,10 +21,11 @@ import java.util.concurrent.Executors;
  *
  * <p>Usage: {@code builder(config, seed, workDir)...start()}, then {@link #accept} every exported record in
  * export order (newest first), then {@link #build()} once. First pass ({@code accept}): each record is validated
- * and reduced to a fixed-size row in a {@link RecordIndex}; format-valid raw bytes are appended to a spool file
- * in {@code workDir}. {@code build}: count checks, workload decision, tool-calling filter, dedup, seeded sample,
- * splits and ICL selection all run on the compact rows; a second pass reads only the chosen records back by
- * offset to write the files. The reference's order of rules is kept throughout (anchor §5.4–5.7).
+ * (one streaming parse; a tree only for odd records) and reduced to a fixed-size row in a {@link RecordIndex};
+ * format-valid raw bytes are appended to a spool file in {@code workDir}. {@code build}: count checks, workload
+ * decision, tool-calling filter, dedup, seeded sample, splits and ICL selection all run on the compact rows; a
+ * second pass reads only the chosen records back by offset to write the files. The reference's order of rules is
+ * kept throughout (anchor §5.4–5.7).
  *
  * <p>Not thread-safe: one exporter feeds one builder. {@code build()} formats the training lines on a few threads of
  * its own ({@link Builder#formatThreads}), ended before it returns.

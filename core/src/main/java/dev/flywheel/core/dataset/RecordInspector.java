@@ -2,7 +2,10 @@ package dev.flywheel.core.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +14,10 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * First-pass examination of one raw log record: OpenAI-format validation (reference order and rules), the
- * facts needed later for the workload vote, the tool-calling filter, dedup and the split label. Pure and
- * stateless apart from a reusable digest; it never throws for bad input — odd data becomes an
- * {@link InvalidReason}.
+ * facts needed later for the workload vote, the tool-calling filter, dedup and the split label. The rules are
+ * defined on a parsed tree ({@link #inspectTree}); most records are judged by {@link StreamingRecordInspector}
+ * instead, which gives the same facts without building one. Pure and stateless apart from reusable digests (not
+ * thread-safe); it never throws for bad input — odd data becomes an {@link InvalidReason}.
  */
 final class RecordInspector {
 
@@ -21,6 +25,7 @@ final class RecordInspector {
     private final int maxToolParameters;
     private final boolean parseFunctionArguments;
     private final MessageDigest sha256;
+    private final StreamingRecordInspector streaming;
 
     /**
      * @param maxRecordBytes         larger records are rejected unparsed
@@ -32,6 +37,7 @@ final class RecordInspector {
         this.maxRecordBytes = maxRecordBytes;
         this.maxToolParameters = maxToolParameters;
         this.parseFunctionArguments = parseFunctionArguments;
+        this.streaming = new StreamingRecordInspector(maxToolParameters, parseFunctionArguments);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -39,7 +45,10 @@ final class RecordInspector {
         }
     }
 
-    /** Parses and inspects raw bytes; the parsed tree is dropped on return. */
+    /**
+     * Inspects raw bytes: with one streaming pass where it can judge the record ({@link StreamingRecordInspector}),
+     * with a parsed tree otherwise; both give the same facts.
+     */
     RecordFacts inspect(byte[] raw) {
         if (raw.length > maxRecordBytes) {
             return RecordFacts.invalid(InvalidReason.RECORD_TOO_LARGE);
@@ -47,6 +56,15 @@ final class RecordInspector {
         if (!isUtf8(raw)) {
             return RecordFacts.invalid(InvalidReason.NOT_UTF8);
         }
+        RecordFacts streamed = streaming.inspect(raw);
+        return streamed != null ? streamed : inspectTree(raw);
+    }
+
+    /**
+     * The definition of the verdict, on a parsed tree: used for the records the streaming route leaves to it, and
+     * by tests as the streaming route's oracle. The caller has checked size and UTF-8.
+     */
+    RecordFacts inspectTree(byte[] raw) {
         JsonNode record;
         try {
             record = DatasetJson.parse(raw);
@@ -186,7 +204,7 @@ final class RecordInspector {
         return FilterReason.NONE;
     }
 
-    private static boolean parsesAsJson(String text) {
+    static boolean parsesAsJson(String text) {
         try {
             DatasetJson.parse(text);
             return true;
@@ -222,6 +240,9 @@ final class RecordInspector {
     }
 
     private static boolean isUtf8(byte[] raw) {
+        if (isAscii(raw)) {
+            return true; // most logs: checked eight bytes at a time, without decoding into a char buffer
+        }
         try {
             StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -231,5 +252,22 @@ final class RecordInspector {
         } catch (CharacterCodingException e) {
             return false;
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static boolean isAscii(byte[] raw) {
+        int i = 0;
+        for (; i + Long.BYTES <= raw.length; i += Long.BYTES) {
+            if (((long) LONGS.get(raw, i) & 0x8080808080808080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < raw.length; i++) {
+            if (raw[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -47,6 +47,25 @@ class RecordInspectorTest {
     }
 
     @Test
+    void utf8CheckAgreesWithTheDecoder() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        String[] pieces = {"a", "{", "\"", "\u00e9", "\u65e5", "\ud83d\ude00"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(40); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > 0 && random.nextBoolean()) {
+                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256); // often breaks a sequence
+            }
+            assertThat(inspector.inspect(bytes).invalid() == InvalidReason.NOT_UTF8)
+                    .as(java.util.HexFormat.of().formatHex(bytes))
+                    .isEqualTo(!StreamingTrainingLinesTest.isUtf8(bytes));
+        }
+    }
+
+    @Test
     void emptyAndMultimodalContentAreValid() {
         RecordFacts empty = inspect(TestRecords.generic("", ""));
         assertThat(empty.isValid()).isTrue();
