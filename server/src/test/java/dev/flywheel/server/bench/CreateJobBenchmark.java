@@ -19,20 +19,12 @@ import dev.flywheel.api.v1.CreateJobRequest;
 import dev.flywheel.api.v1.FlywheelServiceGrpc;
 import dev.flywheel.api.v1.Job;
 import dev.flywheel.api.v1.JobConfig;
+import dev.flywheel.clients.mongo.ProtoDocuments;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.job.Jobs;
 import dev.flywheel.devstack.DevStack;
-import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
-import com.linecorp.armeria.server.grpc.GrpcService;
-import com.linecorp.armeria.server.metric.MetricCollectingService;
-import dev.flywheel.core.store.JobStore;
 import dev.flywheel.server.FlywheelApp;
 import dev.flywheel.server.Main;
-import dev.flywheel.server.api.ConfigGrpcService;
-import dev.flywheel.server.api.FlywheelGrpcService;
-import dev.flywheel.server.api.HttpErrors;
-import dev.flywheel.server.api.RequestGuards;
-import dev.flywheel.server.job.JobService;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import java.io.BufferedOutputStream;
@@ -77,11 +69,10 @@ import reactor.core.publisher.Mono;
  * core is printed with a * and repeated (at most {@code --max-rounds} in all).
  *
  * <p>Phases: {@code raw} (64 {@code insertOne}s of a stored new Job, w:majority, reactive-streams driver),
- * {@code grpc} (64 Armeria gRPC clients calling CreateJob), and two diagnostics: {@code raw-json} and
- * {@code raw-walk}, the raw loop that also builds a Job per insert and converts it to a Document as MongoJobStore
- * does (JSON) or by walking the descriptor ({@link ProtoBson}); their difference is the conversion's cost in situ.
- * {@code grpc-walk} is CreateJob over gRPC with that fix applied ({@link WalkJobStore}, Main's gRPC wiring copied onto
- * a second port): an A/B of the recommended change without touching production code.
+ * {@code grpc} (64 Armeria gRPC clients calling CreateJob), and two diagnostics: {@code raw-walk} and
+ * {@code raw-json}, the raw loop that also builds a Job per insert and converts it to a Document as MongoJobStore
+ * does ({@link ProtoDocuments}, a walk of the descriptor) or as it did before (proto3 JSON text, then Document.parse);
+ * their difference is what that change saves in situ.
  *
  * <p>Options (all optional): {@code --seconds=10 --rounds=4 --concurrency=64 --warmup-seconds=10
  * --max-warmup-seconds=300 --raw-indexes=true --phases=raw,grpc --micro=true --verbose=false
@@ -132,7 +123,7 @@ public final class CreateJobBenchmark {
             if (!arg.startsWith("--") || !arg.contains("=")) {
                 System.err.println("usage: CreateJobBenchmark [--seconds=10] [--rounds=4] [--concurrency=64] "
                         + "[--warmup-seconds=10] [--max-warmup-seconds=300] [--raw-indexes=true] "
-                        + "[--phases=raw,grpc[,raw-json,raw-walk,grpc-walk]] [--micro=true] [--verbose=false] [--server-log=PATH] "
+                        + "[--phases=raw,grpc[,raw-walk,raw-json]] [--micro=true] [--verbose=false] [--server-log=PATH] "
                         + "[--mongo-uri=URI] [--max-other-percent=15] [--max-rounds=3*rounds]\n"
                         + "       CreateJobBenchmark --serve-mongo=MINUTES   (only the stand-in, for a --mongo-uri run)");
                 System.exit(2);
@@ -215,7 +206,6 @@ public final class CreateJobBenchmark {
             // The load generator's own event loops, so that client work does not queue behind the server's.
             EventLoopGroup clientLoops = EventLoopGroups.newEventLoopGroup(2, "bench-client", true);
             List<ClientFactory> factories = new ArrayList<>();
-            List<Runnable> closeLater = new ArrayList<>();
             // the same settings MongoStores uses, so both sides pay the same write concern
             MongoClient rawClient = MongoClients.create(storeSettings(stack.mongoUri()));
             try {
@@ -262,34 +252,11 @@ public final class CreateJobBenchmark {
                 }, id, c)));
                 known.put("grpc", new Phase("grpc", (id, c) -> grpcLoop(stubs.get(id), id, c)));
                 // Diagnostics: the raw loop plus building the Job and converting it per insert, as MongoJobStore does
-                // (JSON) or with the descriptor walk; the difference is what the conversion costs in this setting.
+                // (descriptor walk) or did before (JSON text); the difference is what the change saves in this setting.
+                known.put("raw-walk", new Phase("raw-walk", (id, c) -> rawLoop(raw, (i, seq) -> storedJob(i, seq,
+                        ProtoDocuments::toDocument), id, c)));
                 known.put("raw-json", new Phase("raw-json", (id, c) -> rawLoop(raw, (i, seq) -> storedJob(i, seq,
                         CreateJobBenchmark::viaJson), id, c)));
-                known.put("raw-walk", new Phase("raw-walk", (id, c) -> rawLoop(raw, (i, seq) -> storedJob(i, seq,
-                        ProtoBson::toDocument), id, c)));
-                if (phases.contains("grpc-walk")) {
-                    // Diagnostic A/B of the recommended fix: the same gRPC wiring on a second port, whose JobService
-                    // stores through WalkJobStore (descriptor walk instead of JSON). Everything else is identical.
-                    MongoClient walkClient = MongoClients.create(storeSettings(stack.mongoUri()));
-                    closeLater.add(walkClient::close);
-                    JobService walkJobs = new JobService(new WalkJobStore(app.stores().jobs(),
-                            walkClient.getDatabase("bench").getCollection("jobs")), app.stores().configs(),
-                            app.defaultJobConfig(), java.time.Clock.systemUTC(), app.metrics());
-                    ServerBuilder sb2 = Server.builder().http(0);
-                    configureGrpcLikeMain(sb2, app, walkJobs);
-                    Server walkServer = sb2.build();
-                    walkServer.start().join();
-                    closeLater.add(() -> walkServer.stop().join());
-                    List<FlywheelServiceGrpc.FlywheelServiceStub> walkStubs = new ArrayList<>();
-                    for (int i = 0; i < concurrency; i++) {
-                        ClientFactory factory = ClientFactory.builder().workerGroup(clientLoops, false).build();
-                        factories.add(factory);
-                        walkStubs.add(GrpcClients.builder("http://127.0.0.1:" + walkServer.activeLocalPort())
-                                .factory(factory).responseTimeoutMillis(30_000).maxResponseLength(0)
-                                .build(FlywheelServiceGrpc.FlywheelServiceStub.class));
-                    }
-                    known.put("grpc-walk", new Phase("grpc-walk", (id, c) -> grpcLoop(walkStubs.get(id), id, c)));
-                }
                 List<Phase> wanted = new ArrayList<>();
                 for (String name : phases) {
                     Phase phase = known.get(name);
@@ -368,9 +335,6 @@ public final class CreateJobBenchmark {
                         answered, stored, errors);
                 return errors == 0 && stored == answered ? 0 : 1;
             } finally {
-                for (Runnable r : closeLater) {
-                    r.run();
-                }
                 for (ClientFactory f : factories) {
                     f.close();
                 }
@@ -441,91 +405,6 @@ public final class CreateJobBenchmark {
                 .build();
     }
 
-    /**
-     * The gRPC part of {@link Main#configureServices} (copied from commit 85391a8), serving {@code jobs} instead of
-     * {@code app.jobs()}. Only for the grpc-walk diagnostic; the measured grpc phase uses Main's own wiring.
-     */
-    private static void configureGrpcLikeMain(ServerBuilder sb, FlywheelApp app, JobService jobs) {
-        sb.maxRequestLength(RequestGuards.MAX_BODY_BYTES)
-                .meterRegistry(app.metrics())
-                .errorHandler(HttpErrors.serverErrors());
-        GrpcService grpc = Main.grpcService(app, jobs);
-        sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
-    }
-
-    /**
-     * MongoJobStore.create with {@link ProtoBson} instead of JSON for the Job -> Document step (the recommended fix);
-     * every other method, and a duplicate request_id, go to the real store.
-     */
-    static final class WalkJobStore implements JobStore {
-        private final JobStore delegate;
-        private final MongoCollection<Document> jobs;
-
-        WalkJobStore(JobStore delegate, MongoCollection<Document> jobs) {
-            this.delegate = delegate;
-            this.jobs = jobs;
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Created> create(Job job, String requestFingerprint) {
-            Document doc = ProtoBson.toDocument(job.toBuilder().clearId().build());
-            doc.put("_id", new ObjectId(job.getId()));
-            doc.put("version", job.getVersion());
-            doc.put("schema_version", 1);
-            doc.append("request_fingerprint", requestFingerprint);
-            return Mono.from(jobs.insertOne(doc))
-                    .map(ok -> new Created(job, true))
-                    .onErrorResume(com.mongodb.MongoWriteException.class,
-                            e -> Mono.fromFuture(() -> delegate.create(job, requestFingerprint)))
-                    .toFuture();
-        }
-
-        @Override
-        public String newId() {
-            return delegate.newId();
-        }
-
-        @Override
-        public boolean isValidId(String id) {
-            return delegate.isValidId(id);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<java.util.Optional<Job>> get(String id) {
-            return delegate.get(id);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Page> list(Filter filter, int pageSize, String pageToken) {
-            return delegate.list(filter, pageSize, pageToken);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Void> forEachActive(java.util.function.Consumer<Job> each) {
-            return delegate.forEachActive(each);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Boolean> compareAndSet(Job next) {
-            return delegate.compareAndSet(next);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Boolean> delete(String id) {
-            return delegate.delete(id);
-        }
-
-        @Override
-        public AutoCloseable watch(String id, java.util.function.Consumer<java.util.Optional<Job>> onChange) {
-            return delegate.watch(id, onChange);
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Void> ping() {
-            return delegate.ping();
-        }
-    }
-
     /** Builds the document a raw writer inserts: {@code (writer, unique request id) -> document}. */
     private interface DocFactory {
         Document make(int writer, String requestId);
@@ -571,7 +450,7 @@ public final class CreateJobBenchmark {
     private static final JobConfig SEEDED_DEFAULTS = JobConfigs.withSplitOverrides(JobConfigs.builtInDefaults(),
             JobConfigs.builtInDefaults().getDataSplitConfig().toBuilder().setRandomSeed(12345).build());
 
-    /** MongoJobStore's conversion: proto3 JSON (pretty, as ProtoDocuments prints it), parsed into a Document. */
+    /** MongoJobStore's conversion before the descriptor walk: proto3 JSON text (pretty), parsed into a Document. */
     private static Document viaJson(Job job) {
         try {
             return Document.parse(PRINTER.print(job));
@@ -642,7 +521,7 @@ public final class CreateJobBenchmark {
                 defaults.getDataSplitConfig().toBuilder().setRandomSeed(12345).build());
         Job job = Jobs.newJob(new ObjectId().toHexString(), request, config, "", 0, request.getRequestId(), Instant.now());
         job = job.toBuilder().setTo(job.getCreatedAt()).build();
-        Document doc = Document.parse(PRINTER.print(job.toBuilder().clearId().build()));
+        Document doc = ProtoDocuments.toDocument(job.toBuilder().clearId().build());
         doc.put("version", job.getVersion());
         doc.put("schema_version", 1);
         doc.put("request_fingerprint", Jobs.fingerprint(request));
@@ -935,13 +814,6 @@ public final class CreateJobBenchmark {
                     Arrays.stream(perRound).mapToObj(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
         }
         List<Result> grpcs = byPhase.get("grpc");
-        List<Result> walks = byPhase.get("grpc-walk");
-        if (grpcs != null && walks != null) {
-            out.printf(Locale.ROOT, "%ngrpc-walk vs grpc (the fix): ops/s x%.2f, cpu us/op %.0f -> %.0f, p50 %.2f -> %.2f ms%n",
-                    median(walks, Result::opsPerSecond) / median(grpcs, Result::opsPerSecond),
-                    median(grpcs, Result::cpuMicrosPerOp), median(walks, Result::cpuMicrosPerOp),
-                    median(grpcs, r -> r.ms(50)), median(walks, r -> r.ms(50)));
-        }
         if (grpcs != null) {
             double p99 = median(grpcs, r -> r.ms(99));
             double ratio = median(grpcs, Result::opsPerSecond) / rawOps;
@@ -988,12 +860,13 @@ public final class CreateJobBenchmark {
 
     /**
      * What each step of CreateJob costs on the server's event loop, one thread, warmed up: the same calls
-     * JobService.create and MongoJobStore.create make, in the same order, on the same request. Also the
-     * alternatives for the most expensive step (Job -> stored Document), checked to give an equal Document.
+     * JobService.create and MongoJobStore.create make, in the same order, on the same request. Also the JSON-text
+     * conversion that ProtoDocuments replaced (both directions), checked to give an equal Document and Job.
      */
     static final class StepCosts {
-        private static final JsonFormat.Printer COMPACT = JsonFormat.printer().preservingProtoFieldNames()
-                .omittingInsignificantWhitespace();
+        private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+        private static final org.bson.json.JsonWriterSettings RELAXED = org.bson.json.JsonWriterSettings.builder()
+                .outputMode(org.bson.json.JsonMode.RELAXED).build();
         private final PrintStream out;
         private static volatile Object sink;
 
@@ -1010,15 +883,14 @@ public final class CreateJobBenchmark {
             Job job = Jobs.newJob(new ObjectId().toHexString(), request, config, "", 0, "step-costs", Instant.now());
             job = job.toBuilder().setTo(job.getCreatedAt()).build();
             Job stored = job.toBuilder().clearId().build();
-            String pretty = PRINTER.print(stored);
-            Document viaJson = Document.parse(pretty);
-            Document direct = ProtoBson.toDocument(stored);
-            boolean same = viaJson.equals(direct);
+            Document document = ProtoDocuments.toDocument(stored);
+            boolean sameDocument = document.equals(viaJson(stored));
+            boolean sameJob = ProtoDocuments.fromDocument(document, Job.newBuilder()).build().equals(stored);
             byte[] jobBytes = job.toByteArray();
             Job finalJob = job;
 
-            out.printf(Locale.ROOT, "%nCreateJob steps, one thread, warmed (Job JSON %d chars pretty, %d compact; "
-                    + "Job protobuf %d bytes)%n", pretty.length(), COMPACT.print(stored).length(), jobBytes.length);
+            out.printf(Locale.ROOT, "%nCreateJob steps, one thread, warmed (Job JSON %d chars pretty; Job protobuf %d bytes)%n",
+                    PRINTER.print(stored).length(), jobBytes.length);
             out.printf(Locale.ROOT, "  %-78s %8s %8s %6s%n", "step", "ns/op", "bytes/op", "other%");
             step("CreateJobValidator.violations(request)", () -> dev.flywheel.core.job.CreateJobValidator.violations(request));
             step("SecureRandom.nextInt (the job's seed)", () -> seeds.nextInt(Integer.MAX_VALUE));
@@ -1032,25 +904,24 @@ public final class CreateJobBenchmark {
                 return j.toBuilder().setTo(j.getCreatedAt()).build();
             });
             step("Jobs.fingerprint(request)", () -> Jobs.fingerprint(request));
-            long print = step("store: JsonFormat.print (pretty, as ProtoDocuments)", () -> PRINTER.print(stored));
-            long parse = step("store: Document.parse of that JSON", () -> Document.parse(pretty));
-            long asIs = step("store: Job -> Document as MongoJobStore does (clearId+print+parse)",
-                    () -> Document.parse(PRINTER.print(finalJob.toBuilder().clearId().build())));
-            long compact = step("  alternative: compact JsonFormat + Document.parse",
-                    () -> Document.parse(COMPACT.print(finalJob.toBuilder().clearId().build())));
-            long walk = step("  alternative: descriptor walk straight to Document (no JSON)" + (same ? "" : " [NOT EQUAL]"),
-                    () -> ProtoBson.toDocument(finalJob.toBuilder().clearId().build()));
+            long walk = step("store: Job -> Document as MongoJobStore does (clearId + ProtoDocuments)"
+                    + (sameDocument ? "" : " [NOT EQUAL]"), () -> ProtoDocuments.toDocument(finalJob.toBuilder().clearId().build()));
+            long json = step("  before: clearId + JsonFormat.print (pretty) + Document.parse",
+                    () -> viaJson(finalJob.toBuilder().clearId().build()));
+            long read = step("read: Document -> Job as MongoJobStore does (ProtoDocuments)"
+                    + (sameJob ? "" : " [NOT EQUAL]"), () -> ProtoDocuments.fromDocument(document, Job.newBuilder()).build());
+            long readJson = step("  before: Document.toJson + JsonFormat.parser().merge", () -> {
+                Job.Builder b = Job.newBuilder();
+                PARSER.merge(document.toJson(RELAXED), b);
+                return b.build();
+            });
             step("driver: encode the Document to BSON (DocumentCodec)",
-                    () -> new RawBsonDocument(viaJson, new DocumentCodec()));
+                    () -> new RawBsonDocument(document, new DocumentCodec()));
             step("gRPC: Job.toByteArray (response)", finalJob::toByteArray);
             step("gRPC: CreateJobRequest.parseFrom (request)", () -> CreateJobRequest.parseFrom(request.toByteArray()));
-            out.printf(Locale.ROOT, "  descriptor walk gives the same Document as JsonFormat+parse: %s; it costs %.0f%% of "
-                    + "the current conversion (%d vs %d ns), compact JSON %.0f%%%n", same, 100.0 * walk / asIs, walk, asIs,
-                    100.0 * compact / asIs);
-            if (!same) {
-                out.println("  json:   " + viaJson.toJson());
-                out.println("  direct: " + direct.toJson());
-            }
+            out.printf(Locale.ROOT, "  ProtoDocuments gives the Document the JSON path gave: %s, and reads it back to the Job: %s;%n"
+                    + "  store costs %.0f%% of the JSON path (%d vs %d ns), read %.0f%% (%d vs %d ns)%n", sameDocument, sameJob,
+                    100.0 * walk / json, walk, json, 100.0 * read / readJson, read, readJson);
         }
 
         interface Step {
@@ -1093,52 +964,6 @@ public final class CreateJobBenchmark {
                     - (processCpuNanos() - cpu0) / 1e9) / ((System.nanoTime() - w0) / 1e9);
             out.printf(Locale.ROOT, "  %-78s %8d %8d %6.0f%n", name, ns, bytesPerCall, 100 * other);
             return ns;
-        }
-    }
-
-    /**
-     * Prototype for the recommended fix: a protobuf message to the same Document that proto3 JSON + Document.parse
-     * give (snake_case names, default values omitted, int64 as strings, Timestamps as RFC 3339), without the JSON
-     * text in between. Covers the field types of Job (no enums, bytes, Any, Struct or wrappers are used there).
-     */
-    static final class ProtoBson {
-        static Document toDocument(com.google.protobuf.MessageOrBuilder m) {
-            Document doc = new Document();
-            for (Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
-                var f = e.getKey();
-                Object v = e.getValue();
-                if (f.isMapField()) {
-                    Document map = new Document();
-                    for (Object entry : (List<?>) v) {
-                        var mm = (com.google.protobuf.Message) entry;
-                        var kd = mm.getDescriptorForType().findFieldByNumber(1);
-                        var vd = mm.getDescriptorForType().findFieldByNumber(2);
-                        map.put(String.valueOf(mm.getField(kd)), value(vd, mm.getField(vd)));
-                    }
-                    doc.put(f.getName(), map);
-                } else if (f.isRepeated()) {
-                    List<Object> list = new ArrayList<>(((List<?>) v).size());
-                    for (Object item : (List<?>) v) {
-                        list.add(value(f, item));
-                    }
-                    doc.put(f.getName(), list);
-                } else {
-                    doc.put(f.getName(), value(f, v));
-                }
-            }
-            return doc;
-        }
-
-        private static Object value(com.google.protobuf.Descriptors.FieldDescriptor f, Object v) {
-            return switch (f.getJavaType()) {
-                case LONG -> v.toString(); // proto3 JSON writes 64-bit integers as strings
-                case MESSAGE -> v instanceof com.google.protobuf.Timestamp ts
-                        ? com.google.protobuf.util.Timestamps.toString(ts)
-                        : toDocument((com.google.protobuf.MessageOrBuilder) v);
-                case ENUM -> ((com.google.protobuf.Descriptors.EnumValueDescriptor) v).getName();
-                case BYTE_STRING -> java.util.Base64.getEncoder().encodeToString(((com.google.protobuf.ByteString) v).toByteArray());
-                default -> v; // String, Integer, Double, Float, Boolean
-            };
         }
     }
 }
