@@ -47,12 +47,13 @@ import org.slf4j.LoggerFactory;
  *       so running the step again for the same job (a resume) creates and uploads nothing twice.</li>
  * </ol>
  *
- * <p>Threads: {@link #run} returns at once. Each run gets one dataset thread of its own: the exporter parses pages
- * and calls the consumer there, so the (not thread-safe) builder is only ever touched by that one thread;
- * {@code build()} runs there too, and may block — the {@code semantic_similarity} provider waits for embedding and
- * kNN calls, whose futures complete on the HTTP clients' I/O threads, never on the dataset thread. Publishing is
- * asynchronous; only file reads hop back to the dataset thread. The work directory is deleted and the thread ended
- * when the run completes, successfully or not.
+ * <p>Threads: {@link #run} returns at once. Each run gets one dataset thread of its own: the exporter calls the
+ * consumer there (it parses pages and requests the next ones on a thread of its own, so validating one page overlaps
+ * fetching the next), so the (not thread-safe) builder is only ever touched by that one thread; {@code build()} runs
+ * there too (formatting the training lines on a few short-lived threads of its own), and may block — the
+ * {@code semantic_similarity} provider waits for embedding and kNN calls, whose futures complete on the HTTP
+ * clients' I/O threads, never on the dataset thread. Publishing is asynchronous; only file reads hop back to the
+ * dataset thread. The work directory is deleted and the thread ended when the run completes, successfully or not.
  *
  * <p>The returned future fails with the cause itself (wrapped only in the usual {@code CompletionException} by
  * {@code join}): a {@link FlywheelException} for precondition failures, a

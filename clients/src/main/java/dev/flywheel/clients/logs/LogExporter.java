@@ -15,6 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.elasticsearch.client.ResponseException;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * bounded by the page size. A snapshot (the PIT) makes the result consistent even while producers keep logging.
  *
  * <p>Each record is handed to the consumer as the raw {@code _source} JSON bytes (UTF-8) exactly as stored; callers
- * parse only what they need. The consumer is called sequentially, from one thread, in sort order. While it works on
- * a page, the next page is already being fetched (one page of look-ahead), so Elasticsearch and the consumer overlap.
+ * parse only what they need. The consumer is called sequentially, from one thread, in sort order. Pages are parsed
+ * and the next one is requested on a separate page thread while the consumer works, with up to
+ * {@value #PAGES_AHEAD} parsed pages waiting for it, so Elasticsearch, page parsing and the consumer overlap and
+ * memory stays at a few pages.
  *
  * <p>The returned future completes with an {@link ExportSummary} after the point in time was closed. It fails if
  * Elasticsearch fails or the consumer throws; cancelling it stops the export at the next record. In every case the
@@ -55,22 +59,21 @@ public final class LogExporter {
     }
 
     /**
-     * Exports on a thread of its own (created for this export and ended with it), which also runs the consumer.
+     * Exports on a thread of its own (created for this export and ended with it), which runs the consumer.
      */
     public CompletableFuture<ExportSummary> export(ExportQuery query, Consumer<byte[]> consumer) {
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "flywheel-export-" + query.workloadId());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService thread = Executors.newSingleThreadExecutor(daemonThreads("flywheel-export-" + query.workloadId()));
         CompletableFuture<ExportSummary> result = export(query, consumer, thread);
         result.whenComplete((s, e) -> thread.shutdown());
         return result;
     }
 
     /**
-     * Exports, parsing pages and calling {@code consumer} on {@code executor}. The executor must run tasks one at a
-     * time or at least tolerate that this export submits its steps one after another (it never submits two at once).
+     * Exports, calling {@code consumer} on {@code executor}. The executor must run tasks one at a time or at least
+     * tolerate that this export submits its deliveries one after another (it never submits two at once). Pages are
+     * parsed, and the next one requested, on a thread of the export's own, so that a slow consumer does not hold up
+     * Elasticsearch: up to {@value #PAGES_AHEAD} parsed pages wait for the consumer before the next page is asked
+     * for, which bounds memory to about three pages.
      */
     public CompletableFuture<ExportSummary> export(ExportQuery query, Consumer<byte[]> consumer, Executor executor) {
         Run run = new Run(query, consumer, executor);
@@ -78,30 +81,67 @@ public final class LogExporter {
         return run.result;
     }
 
-    /** One export in progress. Its fields are touched by one step at a time (each step triggers the next). */
+    /**
+     * Parsed pages handed to the consumer (being delivered or waiting) before the next page is requested. Two
+     * keep the consumer busy while Elasticsearch answers, when the consumer is the slower side, and let
+     * Elasticsearch work while the consumer catches up, when it is the faster one.
+     */
+    static final int PAGES_AHEAD = 2;
+
+    private static ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * One export in progress. Two threads: the page thread (responses parsed, next requests, bookkeeping — the
+     * fields marked so are only touched there) and the consumer's executor (deliveries, one page after the other,
+     * chained so each sees the previous one's writes).
+     */
     private final class Run {
         private final ExportQuery query;
         private final Consumer<byte[]> consumer;
-        private final Executor executor;
+        private final Executor consumerExecutor;
+        private final ExecutorService pageThreadService;
+        /** The page thread; a step arriving after the export ended (e.g. a prefetch after a cancel) is dropped. */
+        private final Executor pageThread;
         private final CompletableFuture<ExportSummary> result = new CompletableFuture<>();
         private final AtomicBoolean pitClosed = new AtomicBoolean();
         private final long startNanos = System.nanoTime();
         private volatile String pitId;
+        // page thread
+        private int pages;
+        private long scheduled;
+        private int pagesInDelivery;
+        private Runnable heldBackFetch;
+        private CompletableFuture<Void> deliveries = CompletableFuture.completedFuture(null);
+        // consumer's executor; read on the page thread once every delivery is done
         private long delivered;
         private long bytes;
-        private int pages;
         private Long newest;
         private Long oldest;
 
-        Run(ExportQuery query, Consumer<byte[]> consumer, Executor executor) {
+        Run(ExportQuery query, Consumer<byte[]> consumer, Executor consumerExecutor) {
             this.query = query;
             this.consumer = consumer;
-            this.executor = executor;
-            // a caller's cancel: release the PIT now instead of at the next page boundary
+            this.consumerExecutor = consumerExecutor;
+            this.pageThreadService = Executors.newSingleThreadExecutor(
+                    daemonThreads("flywheel-export-pages-" + query.workloadId()));
+            this.pageThread = step -> {
+                try {
+                    pageThreadService.execute(step);
+                } catch (RejectedExecutionException exportOver) {
+                    // nothing left to do: the PIT was closed when the export ended
+                }
+            };
             result.whenComplete((s, e) -> {
                 if (result.isCancelled()) {
-                    closePit();
+                    closePit(); // a caller's cancel: release the PIT now instead of at the next page boundary
                 }
+                pageThreadService.shutdown();
             });
         }
 
@@ -118,19 +158,20 @@ public final class LogExporter {
                             fail(describeOpenFailure(EsHttp.unwrap(error)));
                         } else {
                             pitId = id;
-                            fetch(null, (int) Math.min(query.pageSize(), query.maxRecords()))
-                                    .whenCompleteAsync(this::onPage, executor);
+                            requestPage(null, (int) Math.min(query.pageSize(), query.maxRecords()));
                         }
-                    }, executor);
+                    }, pageThread);
         }
 
-        /** Requests {@code size} hits after {@code searchAfter} (null: the first page), parsed on the executor. */
-        private CompletableFuture<SearchPage> fetch(byte[] searchAfter, int size) {
+        /** Page thread: asks for {@code size} hits after {@code searchAfter} (null: the first page). */
+        private void requestPage(byte[] searchAfter, int size) {
             byte[] body = searchBody(query, pitId, size, searchAfter);
-            return EsHttp.performRetrying(client, () -> EsHttp.request("POST", "/_search", body), RETRIES)
-                    .thenApplyAsync(r -> SearchPage.parse(EsHttp.body(r), size), executor);
+            EsHttp.performRetrying(client, () -> EsHttp.request("POST", "/_search", body), RETRIES)
+                    .thenApplyAsync(r -> SearchPage.parse(EsHttp.body(r), size), pageThread)
+                    .whenCompleteAsync(this::onPage, pageThread);
         }
 
+        /** Page thread: hands the page to the consumer and asks for the next one, or finishes. */
         private void onPage(SearchPage page, Throwable error) {
             if (result.isDone()) { // cancelled (or failed) meanwhile
                 closePit();
@@ -144,35 +185,65 @@ public final class LogExporter {
             if (page.pitId != null) {
                 pitId = page.pitId; // ES may hand out a new id; the latest one must be used and closed
             }
-            int take = (int) Math.min(page.size, query.maxRecords() - delivered);
+            int take = (int) Math.min(page.size, query.maxRecords() - scheduled);
+            scheduled += take;
             boolean full = page.size >= page.requested;
-            long left = query.maxRecords() - delivered - take;
-            // look-ahead: let ES work on the next page while the consumer handles this one
-            CompletableFuture<SearchPage> next = full && left > 0
-                    ? fetch(page.lastSort, (int) Math.min(query.pageSize(), left)) : null;
-            try {
-                for (int i = 0; i < take; i++) {
-                    if (result.isDone()) {
-                        closePit();
-                        return;
-                    }
-                    consumer.accept(page.source(i));
-                    bytes += page.sourceLength(i);
-                    long ts = page.timestamp(i);
-                    if (newest == null) {
-                        newest = ts;
-                    }
-                    oldest = ts;
-                    delivered++;
+            long left = query.maxRecords() - scheduled;
+            deliver(page, take);
+            if (full && left > 0) {
+                byte[] searchAfter = page.lastSort;
+                int size = (int) Math.min(query.pageSize(), left);
+                Runnable next = () -> requestPage(searchAfter, size);
+                if (pagesInDelivery < PAGES_AHEAD) {
+                    next.run();
+                } else {
+                    heldBackFetch = next; // asked for once the consumer has finished a page
                 }
-            } catch (RuntimeException e) {
-                fail(e);
+            } else {
+                boolean capped = full && scheduled >= query.maxRecords();
+                deliveries.whenCompleteAsync((v, deliveryError) -> {
+                    if (deliveryError == null) {
+                        finish(capped);
+                    }
+                }, pageThread);
+            }
+        }
+
+        /** Page thread: queues the page's first {@code take} records for the consumer, after the pages before. */
+        private void deliver(SearchPage page, int take) {
+            pagesInDelivery++;
+            deliveries = deliveries.thenRunAsync(() -> deliverRecords(page, take), consumerExecutor);
+            deliveries.whenCompleteAsync((v, error) -> onDelivered(error), pageThread);
+        }
+
+        /** Consumer's executor. */
+        private void deliverRecords(SearchPage page, int take) {
+            for (int i = 0; i < take; i++) {
+                if (result.isDone()) {
+                    return;
+                }
+                consumer.accept(page.source(i));
+                bytes += page.sourceLength(i);
+                long ts = page.timestamp(i);
+                if (newest == null) {
+                    newest = ts;
+                }
+                oldest = ts;
+                delivered++;
+            }
+        }
+
+        /** Page thread: a page was delivered (or the consumer failed). */
+        private void onDelivered(Throwable error) {
+            pagesInDelivery--;
+            if (error != null) {
+                fail(EsHttp.unwrap(error));
                 return;
             }
-            if (next == null) {
-                finish(full && delivered >= query.maxRecords());
-            } else {
-                next.whenCompleteAsync(this::onPage, executor);
+            Runnable next = heldBackFetch;
+            heldBackFetch = null;
+            if (next != null && !result.isDone()) {
+                next.run();
             }
         }
 

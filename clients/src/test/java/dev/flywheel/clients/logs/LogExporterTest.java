@@ -187,6 +187,46 @@ class LogExporterTest {
         assertThat(delivered[0]).isLessThan(N);
     }
 
+    /** Query phases the index has run (one per page and shard). */
+    private static long searchesOnIndex() {
+        return EsTestSupport.call(client, "GET", "/" + index + "/_stats/search", null)
+                .path("_all").path("total").path("search").path("query_total").asLong();
+    }
+
+    @Test
+    void pagesAreFetchedWhileTheConsumerWorksButNoMoreThanTwoAhead() throws InterruptedException {
+        long before = searchesOnIndex();
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.Set<String> consumerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger inConsumer = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<ExportSummary> result = exporter.export(ExportQuery.builder("c1", "w1").pageSize(100).build(),
+                bytes -> {
+                    overlapped.compareAndSet(false, inConsumer.incrementAndGet() > 1);
+                    consumerThreads.add(Thread.currentThread().getName());
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    inConsumer.decrementAndGet();
+                });
+        // The consumer is stuck on the first record: the second page is fetched and parsed meanwhile, the third is
+        // held back until the consumer has finished a page.
+        await().atMost(Duration.ofSeconds(10)).until(() -> searchesOnIndex() - before >= 2);
+        Thread.sleep(1_000);
+        long whileStuck = searchesOnIndex() - before;
+        release.countDown();
+        ExportSummary summary = result.join();
+
+        assertThat(summary.records()).isEqualTo(N);
+        long perPage = (searchesOnIndex() - before) / summary.pages();
+        assertThat(perPage).isPositive();
+        assertThat(whileStuck).isEqualTo(2 * perPage);
+        assertThat(overlapped).as("the consumer is never called concurrently").isFalse();
+        assertThat(consumerThreads).hasSize(1).allMatch(name -> name.startsWith("flywheel-export-w1"));
+    }
+
     @Test
     void aMissingIndexIsAClearError() {
         CompletableFuture<ExportSummary> result = new LogExporter(client, "no-such-index-" + System.nanoTime())
