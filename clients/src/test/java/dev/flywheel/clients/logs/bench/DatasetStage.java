@@ -20,6 +20,7 @@ public final class DatasetStage implements Consumer<byte[]>, AutoCloseable {
 
     private final Path workDir;
     private final DatasetBuilder builder;
+    private long firstRecordNanos;
 
     public DatasetStage() throws IOException {
         workDir = Files.createTempDirectory("flywheel-bench-dataset");
@@ -32,13 +33,21 @@ public final class DatasetStage implements Consumer<byte[]>, AutoCloseable {
 
     @Override
     public void accept(byte[] record) {
+        if (firstRecordNanos == 0) {
+            firstRecordNanos = System.nanoTime();
+        }
         builder.accept(record);
     }
 
     @Override
     public void close() throws IOException {
+        long buildStart = System.nanoTime();
         DatasetResult result = builder.build();
+        long buildEnd = System.nanoTime();
         var c = result.manifest().counts();
+        // Where the pipeline's time goes: the export with the first pass, then build() (sample, split, files).
+        System.out.printf("  dataset stage: first record to build() %.1f s, build() %.1f s%n",
+                (buildStart - firstRecordNanos) / 1e9, (buildEnd - buildStart) / 1e9);
         System.out.printf("  dataset stage: %s; index heap %d MB%n", c, builder.indexHeapBytes() >> 20);
         try (Stream<Path> files = Files.walk(workDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
