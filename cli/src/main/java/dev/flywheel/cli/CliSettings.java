@@ -81,7 +81,7 @@ public record CliSettings(String host, int port, boolean tls, Path caCert, Strin
         return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".flywheel");
     }
 
-    /** "30s", "2m", "500ms", "1h" or ISO-8601 ("PT30S"); must be positive. */
+    /** "30s", "2m", "500ms", "1h", "30d" or ISO-8601 ("PT30S"); must be positive. */
     static Duration parseDuration(String what, String text) {
         Duration d = readDuration(text.trim().toLowerCase(java.util.Locale.ROOT));
         if (d == null) {
@@ -106,6 +106,7 @@ public record CliSettings(String host, int port, boolean tls, Path caCert, Strin
                 case 's': return Duration.ofSeconds(n);
                 case 'm': return Duration.ofMinutes(n);
                 case 'h': return Duration.ofHours(n);
+                case 'd': return Duration.ofDays(n);
                 default: return null;
             }
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.flywheel.cli;
 
+import dev.flywheel.api.v1.AdminServiceGrpc;
 import dev.flywheel.api.v1.ConfigServiceGrpc;
 import dev.flywheel.api.v1.FlywheelServiceGrpc;
 import io.grpc.CallOptions;
@@ -72,6 +73,10 @@ public final class Connection implements AutoCloseable {
 
     public ConfigServiceGrpc.ConfigServiceBlockingStub configs() {
         return ConfigServiceGrpc.newBlockingStub(channel).withDeadlineAfter(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public AdminServiceGrpc.AdminServiceBlockingStub admin() {
+        return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

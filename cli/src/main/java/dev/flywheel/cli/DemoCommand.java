@@ -14,6 +14,7 @@ import dev.flywheel.api.v1.PutConfigRequest;
 import dev.flywheel.cli.watch.WatchRun;
 import dev.flywheel.clients.logs.LoadReport;
 import dev.flywheel.clients.logs.SampleWorkload;
+import dev.flywheel.core.auth.Role;
 import dev.flywheel.server.Main;
 import dev.flywheel.server.ServerSettings;
 import java.io.IOException;
@@ -102,8 +103,11 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo against a started server; returns the finished job. */
     Job run(Main.Running running) throws InterruptedException {
         loadWorkload(running);
-        // The demo's own server: none of the user's CLI settings (another server, TLS, a token) apply to it.
-        CliSettings settings = new CliSettings("127.0.0.1", running.port(), false, null, null, CliSettings.DEFAULT_TIMEOUT, null);
+        // The demo's own server: none of the user's CLI settings (another server, TLS, a token) apply to it. Its key
+        // is made in-process, for a day.
+        String key = running.app().apiKeys().create("demo", Role.ADMIN, java.util.Set.of(), java.time.Instant.now().plus(Duration.ofDays(1)))
+                .join().getSecret();
+        CliSettings settings = new CliSettings("127.0.0.1", running.port(), false, null, key, CliSettings.DEFAULT_TIMEOUT, null);
         try (Connection connection = new Connection(settings)) {
             NamedConfig config = putCandidatesConfig(connection);
             CreateJobRequest request = CreateJobRequest.newBuilder()

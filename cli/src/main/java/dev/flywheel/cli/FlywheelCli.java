@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flywheel", mixinStandardHelpOptions = true, version = "flywheel 0.1.0",
         description = "Turns production LLM logs into datasets, evaluates and fine-tunes smaller candidate models through NVIDIA NeMo, "
                 + "and reports which one can replace the production model.",
-        subcommands = {JobsCommand.class, ConfigsCommand.class, LogsCommand.class, ServerCommand.class, DemoCommand.class,
+        subcommands = {JobsCommand.class, ConfigsCommand.class, AdminCommand.class, LogsCommand.class, ServerCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "Connection (jobs, configs): --server (default localhost:8080), --tls, --ca-cert,",

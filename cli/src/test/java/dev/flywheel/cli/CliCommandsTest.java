@@ -213,14 +213,57 @@ class CliCommandsTest {
     @Test
     void theServerAndTokenComeFromTheUsersConfigFile() throws Exception {
         Path home = Files.createTempDirectory("flywheel-home");
-        Files.writeString(home.resolve("cli.properties"), "server=" + server.address() + "\ntoken=secret-token-123\ntimeout=10s\n");
+        Files.writeString(home.resolve("cli.properties"), "server=" + server.address() + "\ntoken=" + server.adminToken() + "\ntimeout=10s\n");
         TestServer.Result list = server.run(Map.of("FLYWHEEL_HOME", home.toString()), "jobs", "list", "--page-size", "1");
         assertThat(list.exit()).as(list.toString()).isZero();
         assertThat(list.out()).startsWith("ID ");
         // the flag wins over the file
         TestServer.Result flag = server.run(Map.of("FLYWHEEL_HOME", home.toString()), "jobs", "list", "--server", "127.0.0.1:1");
         assertThat(flag.exit()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(flag.err()).doesNotContain("secret-token-123");
+        assertThat(flag.err()).doesNotContain(server.adminToken());
+        // no key at all: the server says so, and the CLI says where a key goes
+        TestServer.Result anonymous = server.run(Map.of("FLYWHEEL_HOME", Files.createTempDirectory("empty-home").toString()),
+                "jobs", "list", "--server", server.address());
+        assertThat(anonymous.exit()).isEqualTo(ExitCodes.RPC_ERROR);
+        assertThat(anonymous.err()).startsWith("flywheel: UNAUTHENTICATED").contains("--token");
+    }
+
+    @Test
+    void adminKeysAreCreatedListedAndRevokedAndAClientKeySeesOnlyItsClient() throws Exception {
+        TestServer.Result created = server.cli("admin", "keys", "create", "--name", "support-ci", "--role", "client",
+                "--client-id", TestServer.CLIENT, "--expires-in", "30d");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        Matcher m = Pattern.compile("(?m)^key +(fw_[0-9a-f]{12}_\\S+)$").matcher(created.out());
+        assertThat(m.find()).as(created.out()).isTrue();
+        String token = m.group(1);
+        String keyId = token.substring(3, 15);
+        assertThat(created.out()).contains("shown only now");
+
+        String othersJob = jobId(server.cli("jobs", "create", "--client-id", "another-tenant", "--workload-id", "w"));
+        Map<String, String> asClient = Map.of("FLYWHEEL_SERVER", server.address(), "FLYWHEEL_TOKEN", token);
+        TestServer.Result list = server.run(asClient, "jobs", "list");
+        assertThat(list.exit()).as(list.toString()).isZero();
+        assertThat(list.out()).doesNotContain("another-tenant");
+        TestServer.Result hidden = server.run(asClient, "jobs", "get", othersJob);
+        assertThat(hidden.exit()).isEqualTo(ExitCodes.RPC_ERROR);
+        assertThat(hidden.err()).startsWith("flywheel: NOT_FOUND");
+        TestServer.Result forbidden = server.run(asClient, "jobs", "create", "--client-id", "another-tenant", "--workload-id", "w");
+        assertThat(forbidden.err()).startsWith("flywheel: PERMISSION_DENIED").contains("field client_id");
+        assertThat(server.run(asClient, "admin", "keys", "list").err()).startsWith("flywheel: PERMISSION_DENIED");
+
+        TestServer.Result keys = server.cli("admin", "keys", "list");
+        assertThat(keys.out()).containsPattern("(?m)^" + keyId + " +support-ci +client +" + TestServer.CLIENT + " +active ")
+                .doesNotContain(token.substring(16));
+        TestServer.Result revoked = server.cli("admin", "keys", "revoke", keyId);
+        assertThat(revoked.exit()).as(revoked.toString()).isZero();
+        assertThat(revoked.out()).contains("revoked " + keyId);
+        TestServer.Result after = server.run(asClient, "jobs", "list");
+        assertThat(after.err()).startsWith("flywheel: UNAUTHENTICATED");
+
+        TestServer.Result badRole = server.cli("admin", "keys", "create", "--name", "x", "--role", "root");
+        assertThat(badRole.exit()).isEqualTo(ExitCodes.RPC_ERROR);
+        assertThat(badRole.err()).contains("field role");
+        server.cli("jobs", "cancel", othersJob);
     }
 
     @Test
@@ -256,9 +299,9 @@ class CliCommandsTest {
         try {
             String address = "localhost:" + tls.activeLocalPort();
             TestServer.Result ok = server.run(Map.of(), "jobs", "list", "--server", address, "--tls",
-                    "--ca-cert", SELF_SIGNED.certificateFile().toString(), "--token", "k-123", "--page-size", "1");
+                    "--ca-cert", SELF_SIGNED.certificateFile().toString(), "--token", server.adminToken(), "--page-size", "1");
             assertThat(ok.exit()).as(ok.toString()).isZero();
-            assertThat(authorizations).contains("Bearer k-123");
+            assertThat(authorizations).contains("Bearer " + server.adminToken());
 
             TestServer.Result url = server.run(Map.of("FLYWHEEL_CA_CERT", SELF_SIGNED.certificateFile().toString()),
                     "jobs", "list", "--server", "https://" + address, "--page-size", "1");

@@ -29,6 +29,7 @@ class DemoTest {
                 flywheel.data-dir = ""
                 flywheel.nemo.emulator-time-scale = 0.02
                 flywheel.engine.log-index = "demo-logs"
+                flywheel.auth.admin-key-file = none
                 """).withFallback(ConfigFactory.parseMap(Map.of(
                 "flywheel.mongodb.uri", stack.mongoUri(), "flywheel.mongodb.database", "demo_" + UUID.randomUUID().toString().substring(0, 8),
                 "flywheel.redis.uri", stack.redisUri(), "flywheel.elasticsearch.url", stack.elasticsearchUrl())))

@@ -52,6 +52,7 @@ final class TestServer implements AutoCloseable {
                         customizer_configs: {target: "meta/llama-3.2-1b-instruct@2.0", gpus: 1, max_seq_length: 4096, micro_batch_size: 1}
                     data_split_config: {eval_size: 20, val_ratio: 0.1, min_total_records: 50, limit: 150, random_seed: 3}
                     """);
+            Path home = Files.createTempDirectory("flywheel-home");
             ServerSettings settings = ServerSettings.from(ConfigFactory.parseString("""
                     flywheel.server.port = 0
                     flywheel.server.bind-address = "127.0.0.1"
@@ -62,12 +63,25 @@ final class TestServer implements AutoCloseable {
                     "flywheel.mongodb.uri", stack.mongoUri(), "flywheel.mongodb.database", "cli_" + id,
                     "flywheel.redis.uri", stack.redisUri(), "flywheel.elasticsearch.url", stack.elasticsearchUrl(),
                     "flywheel.engine.log-index", logIndex,
+                    // auth is on, as in production: the server writes its admin key where the CLI looks (FLYWHEEL_HOME)
+                    "flywheel.auth.admin-key-file", home.resolve("cli.properties").toString(),
                     "flywheel.job-config-file", jobConfig.toString())))
                     .withFallback(ConfigFactory.defaultReference()).resolve());
-            return new TestServer(Main.start(settings), Files.createTempDirectory("flywheel-home"));
+            return new TestServer(Main.start(settings), home);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The admin key the server wrote at start. */
+    String adminToken() {
+        java.util.Properties p = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(home.resolve("cli.properties"))) {
+            p.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p.getProperty("token");
     }
 
     String address() {

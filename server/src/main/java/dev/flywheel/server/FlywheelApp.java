@@ -4,6 +4,9 @@ import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 import dev.flywheel.api.v1.JobConfig;
 import dev.flywheel.clients.mongo.MongoStores;
 import dev.flywheel.core.store.JobStore;
+import dev.flywheel.server.auth.ApiKeyService;
+import dev.flywheel.server.auth.AuthOptions;
+import dev.flywheel.server.auth.Authenticator;
 import dev.flywheel.server.job.JobService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -34,6 +37,8 @@ public final class FlywheelApp implements AutoCloseable {
     private final ScheduledExecutorService pinger;
 
     private final EngineRuntime engine;
+    private final AuthOptions auth;
+    private final ApiKeyService apiKeys;
 
     /** Starts the job engine of an app, given its job store and metrics registry. */
     @FunctionalInterface
@@ -41,8 +46,11 @@ public final class FlywheelApp implements AutoCloseable {
         EngineRuntime start(JobStore jobs, MeterRegistry metrics);
     }
 
-    private FlywheelApp(MongoStores stores, JobConfig defaultJobConfig, EngineStarter engineStarter) {
+    private FlywheelApp(MongoStores stores, JobConfig defaultJobConfig, EngineStarter engineStarter, AuthOptions auth) {
         this.stores = stores;
+        this.auth = auth;
+        this.apiKeys = new ApiKeyService(stores.apiKeys(), new Authenticator(stores.apiKeys(), Clock.systemUTC(), auth.keyCacheTtl()),
+                Clock.systemUTC());
         this.defaultJobConfig = defaultJobConfig;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.engine = engineStarter == null ? null : engineStarter.start(stores.jobs(), metrics);
@@ -64,16 +72,32 @@ public final class FlywheelApp implements AutoCloseable {
     }
 
     /**
-     * Connects to MongoDB (creating indexes) and builds the API services, without a job engine: jobs are stored
-     * and served but not run. Blocks until the store is ready.
+     * Connects to MongoDB (creating indexes) and builds the API services, without a job engine (jobs are stored
+     * and served but not run) and without API keys: for tests and benchmarks of the API itself. Blocks until the
+     * store is ready. The server goes through {@link #open(String, String, JobConfig, EngineStarter, AuthOptions)}.
      */
     public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig) {
-        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig, null);
+        return open(mongoUri, database, defaultJobConfig, null, AuthOptions.off());
     }
 
     /** Like {@link #open(String, String, JobConfig)}, plus the job engine that runs the jobs. */
     public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig, EngineStarter engine) {
-        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig, engine);
+        return open(mongoUri, database, defaultJobConfig, engine, AuthOptions.off());
+    }
+
+    /** The app with its engine (null: none) and authentication as {@code auth} says. */
+    public static FlywheelApp open(String mongoUri, String database, JobConfig defaultJobConfig, EngineStarter engine,
+                                   AuthOptions auth) {
+        return new FlywheelApp(MongoStores.open(mongoUri, database).join(), defaultJobConfig, engine, auth);
+    }
+
+    public AuthOptions auth() {
+        return auth;
+    }
+
+    /** API keys: the admin RPCs, the first admin key, keys for in-process clients such as the demo. */
+    public ApiKeyService apiKeys() {
+        return apiKeys;
     }
 
     /** The job engine, or null when this server only serves the API. */

@@ -22,6 +22,9 @@ import dev.flywheel.api.v1.FlywheelServiceGrpc;
 import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.devstack.DevStack;
 import dev.flywheel.server.api.ConfigGrpcService;
+import dev.flywheel.server.auth.AdminGrpcService;
+import dev.flywheel.server.auth.AdminKeyFile;
+import dev.flywheel.server.auth.AuthDecorator;
 import dev.flywheel.server.api.FlywheelGrpcService;
 import dev.flywheel.server.api.HttpErrors;
 import dev.flywheel.server.api.JobEventsService;
@@ -136,6 +139,9 @@ public final class Main {
         configureServices(sb, app);
         Server server = sb.build();
         server.start().join();
+        if (settings.auth().enabled() && settings.auth().adminKeyFile() != null) {
+            AdminKeyFile.ensure(app.apiKeys(), settings.auth().adminKeyFile());
+        }
         if (settings.startLocalElasticsearch()) {
             stack.elasticsearchUrl(); // wait, so the ready line means everything is up
         }
@@ -145,10 +151,14 @@ public final class Main {
 
     /** The stores and API services, and the job engine unless it is switched off. */
     static FlywheelApp openApp(ServerSettings settings, DevStack stack) {
+        if (!settings.auth().enabled()) {
+            log.warn("authentication is OFF (flywheel.auth.enabled = false): every caller is an admin; never run like this "
+                    + "where others can reach the port");
+        }
         EngineOptions engine = settings.engine();
         if (!engine.enabled()) {
             log.warn("the job engine is off (flywheel.engine.enabled = false): jobs are stored but not run");
-            return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig());
+            return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig(), null, settings.auth());
         }
         if (stack.nemoEmulator() != null) {
             // The emulator runs NeMo's waits faster; poll it as much faster, so the demo is not slowed by polls.
@@ -164,7 +174,7 @@ public final class Main {
         }
         return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig(),
                 (jobs, metrics) -> EngineRuntime.start(jobs, stack.redisUri(), stack::elasticsearchUrl, options, settings.dataDir(),
-                        judgeKey, env, metrics));
+                        judgeKey, env, metrics), settings.auth());
     }
 
     /** Every route of the public port. */
@@ -173,6 +183,8 @@ public final class Main {
                 .meterRegistry(app.metrics())
                 .errorHandler(HttpErrors.serverErrors());
 
+        // First: every route below needs an API key unless AuthDecorator says it is open.
+        sb.decorator(new AuthDecorator(app.auth(), app.apiKeys().authenticator()));
         GrpcService grpc = grpcService(app, app.jobs());
         sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
 
@@ -209,6 +221,7 @@ public final class Main {
         return GrpcService.builder()
                 .addService(new FlywheelGrpcService(jobs))
                 .addService(new ConfigGrpcService(app.stores().configs(), app.defaultJobConfig()))
+                .addService(new AdminGrpcService(app.apiKeys()))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(GrpcHealthCheckService.builder().checkers(app.health()).build())
                 .supportedSerializationFormats(GrpcSerializationFormats.values())

@@ -9,6 +9,7 @@ import dev.flywheel.core.config.ConfigTreeReader;
 import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.server.auth.AuthOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,8 @@ public record ServerSettings(
         double nemoEmulatorTimeScale,
         long nemoEmulatorSeed,
         Secrets secrets,
-        EngineOptions engine) {
+        EngineOptions engine,
+        AuthOptions auth) {
 
     /** API keys for the judge and embedding models, and the Data Store token. */
     public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken) {
@@ -85,7 +87,8 @@ public record ServerSettings(
                     c.getLong("flywheel.nemo.emulator-seed"),
                     new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
                             c.getString("flywheel.secrets.hf-token")),
-                    EngineOptions.from(c));
+                    EngineOptions.from(c),
+                    auth(c));
         } catch (ConfigException e) {
             // Typesafe's messages carry the origin (file:line) and the path of the bad key.
             throw new FlywheelException(FlywheelException.Kind.INVALID_ARGUMENT, "invalid configuration: " + e.getMessage(),
@@ -132,14 +135,31 @@ public record ServerSettings(
                 .setNemoBaseUrl(nemoBaseUrl).setNimBaseUrl(nimBaseUrl).setDatastoreBaseUrl(datastoreBaseUrl)).build());
         return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
                 redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, config, nemoEmulatorTimeScale,
-                nemoEmulatorSeed, secrets, engine);
+                nemoEmulatorSeed, secrets, engine, auth);
     }
 
     /** These settings with other engine options. */
     public ServerSettings withEngine(EngineOptions options) {
         return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
                 redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, defaultJobConfig, nemoEmulatorTimeScale,
-                nemoEmulatorSeed, secrets, options);
+                nemoEmulatorSeed, secrets, options, auth);
+    }
+
+    /** {@code flywheel.auth.*}; the admin key file defaults to the CLI's own file, so the CLI just works. */
+    private static AuthOptions auth(Config c) {
+        String file = c.getString("flywheel.auth.admin-key-file");
+        Path adminKeyFile;
+        if (file.equals("none")) {
+            adminKeyFile = null;
+        } else if (!file.isEmpty()) {
+            adminKeyFile = Path.of(file);
+        } else {
+            String home = System.getenv("FLYWHEEL_HOME");
+            adminKeyFile = (home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".flywheel"))
+                    .resolve("cli.properties");
+        }
+        return new AuthOptions(c.getBoolean("flywheel.auth.enabled"), c.getBoolean("flywheel.auth.docs-public"),
+                c.getBoolean("flywheel.auth.metrics-public"), c.getDuration("flywheel.auth.key-cache-ttl"), adminKeyFile);
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {

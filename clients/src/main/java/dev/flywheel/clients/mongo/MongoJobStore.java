@@ -126,6 +126,9 @@ public final class MongoJobStore implements JobStore {
         if (!filter.clientId().isEmpty()) {
             conditions.add(Filters.eq("client_id", filter.clientId()));
         }
+        if (filter.allowedClients() != null) {
+            conditions.add(Filters.in("client_id", filter.allowedClients()));
+        }
         if (!filter.workloadId().isEmpty()) {
             conditions.add(Filters.eq("workload_id", filter.workloadId()));
         }

@@ -19,11 +19,13 @@ public final class MongoStores implements AutoCloseable {
     private final MongoClient client;
     private final MongoJobStore jobs;
     private final MongoConfigStore configs;
+    private final MongoApiKeyStore apiKeys;
 
     private MongoStores(MongoClient client, MongoDatabase database) {
         this.client = client;
         this.jobs = new MongoJobStore(database);
         this.configs = new MongoConfigStore(database);
+        this.apiKeys = new MongoApiKeyStore(database);
     }
 
     /** Connects and creates the indexes; completes when the database is ready for use. */
@@ -53,6 +55,10 @@ public final class MongoStores implements AutoCloseable {
 
     public MongoConfigStore configs() {
         return configs;
+    }
+
+    public MongoApiKeyStore apiKeys() {
+        return apiKeys;
     }
 
     @Override

@@ -10,7 +10,8 @@ public class FlywheelException extends RuntimeException {
 
     /** The kinds map 1:1 to gRPC codes of the same name. */
     public enum Kind {
-        INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL
+        INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL,
+        UNAUTHENTICATED, PERMISSION_DENIED
     }
 
     private final Kind kind;
@@ -35,6 +36,14 @@ public class FlywheelException extends RuntimeException {
 
     public static FlywheelException invalid(String field, String description) {
         return invalid(List.of(new FieldViolation(field, description)));
+    }
+
+    public static FlywheelException permissionDenied(String message) {
+        return new FlywheelException(Kind.PERMISSION_DENIED, message);
+    }
+
+    public static FlywheelException unauthenticated(String message) {
+        return new FlywheelException(Kind.UNAUTHENTICATED, message);
     }
 
     public static FlywheelException notFound(String message) {

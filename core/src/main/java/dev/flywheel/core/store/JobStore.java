@@ -31,7 +31,15 @@ public interface JobStore {
     /** Jobs matching every non-empty filter, newest first. */
     CompletableFuture<Page> list(Filter filter, int pageSize, String pageToken);
 
-    record Filter(String clientId, String workloadId, String status) {}
+    /**
+     * Empty strings match everything. {@code allowedClients}: when not null, only jobs of these client ids (the
+     * caller's), whatever {@code clientId} says.
+     */
+    record Filter(String clientId, String workloadId, String status, java.util.Set<String> allowedClients) {
+        public Filter(String clientId, String workloadId, String status) {
+            this(clientId, workloadId, status, null);
+        }
+    }
 
     record Page(List<Job> jobs, String nextPageToken) {}
 

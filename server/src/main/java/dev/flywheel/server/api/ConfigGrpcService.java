@@ -1,5 +1,6 @@
 package dev.flywheel.server.api;
 
+import dev.flywheel.server.auth.Callers;
 import dev.flywheel.api.v1.ConfigServiceGrpc;
 import dev.flywheel.api.v1.DeleteConfigRequest;
 import dev.flywheel.api.v1.DeleteConfigResponse;
@@ -37,6 +38,7 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
     @Override
     public void putConfig(PutConfigRequest request, StreamObserver<NamedConfig> response) {
         FlywheelGrpcService.replyTo(() -> {
+            Callers.requireAdmin(); // configurations are admin only
             List<FieldViolation> violations = new ArrayList<>();
             if (!ConfigRef.isValidName(request.getName())) {
                 violations.add(new FieldViolation("name", "must be 1-128 of [A-Za-z0-9._-], starting with a letter or digit"));
@@ -59,6 +61,7 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
     @Override
     public void getConfig(GetConfigRequest request, StreamObserver<NamedConfig> response) {
         FlywheelGrpcService.replyTo(() -> {
+            Callers.requireAdmin();
             ConfigRef ref = ConfigRef.parse("name", request.getName());
             return configs.get(ref).thenApply(found -> found.orElseThrow(
                     () -> FlywheelException.notFound("configuration " + ref + " not found")));
@@ -68,6 +71,7 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
     @Override
     public void listConfigs(ListConfigsRequest request, StreamObserver<ListConfigsResponse> response) {
         FlywheelGrpcService.replyTo(() -> {
+            Callers.requireAdmin();
             if (!request.getName().isEmpty() && !ConfigRef.isValidName(request.getName())) {
                 throw FlywheelException.invalid("name", "is not a configuration name");
             }
@@ -82,7 +86,10 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
 
     @Override
     public void deleteConfig(DeleteConfigRequest request, StreamObserver<DeleteConfigResponse> response) {
-        FlywheelGrpcService.replyTo(() -> configs.delete(ConfigRef.parse("name", request.getName()))
-                .thenApply(deleted -> DeleteConfigResponse.newBuilder().addAllDeleted(deleted).build()), response);
+        FlywheelGrpcService.replyTo(() -> {
+            Callers.requireAdmin();
+            return configs.delete(ConfigRef.parse("name", request.getName()))
+                    .thenApply(deleted -> DeleteConfigResponse.newBuilder().addAllDeleted(deleted).build());
+        }, response);
     }
 }

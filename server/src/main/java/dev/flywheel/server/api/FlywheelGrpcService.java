@@ -91,7 +91,9 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
                 return call.isReady();
             }
         };
-        JobWatcher.start(jobs.store(), request.getId(), request.getSinceVersion(), sink).whenComplete((watcher, error) -> {
+        // get() first: only a job the caller may see can be watched (another tenant's is NOT_FOUND).
+        jobs.get(request.getId()).thenCompose(visible -> JobWatcher.start(jobs.store(), request.getId(), request.getSinceVersion(), sink))
+                .whenComplete((watcher, error) -> {
             if (error != null) {
                 call.onError(GrpcErrors.unwrap(error));
             } else {

@@ -67,12 +67,16 @@ public final class JobEventsService {
                 stream.close();
             }
         };
-        return HttpResponse.of(JobWatcher.start(jobs.store(), id, since, sink).thenApply(watcher -> {
+        // get() first: only a job the caller may see can be watched (another tenant's is NOT_FOUND).
+        return HttpResponse.of(jobs.get(id).thenCompose(visible -> JobWatcher.start(jobs.store(), id, since, sink)).thenApply(watcher -> {
             if (!stream.isOpen() && stream.isEmpty()) {
                 // Nothing newer and already finished: an empty event stream (a closed, never-written writer
                 // cannot be served as a response body).
                 return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.EVENT_STREAM));
             }
+            // The response headers go out with the first thing written; a client already up to date with an
+            // unfinished job would otherwise get no headers (no EventSource "open") until the first keep-alive.
+            stream.tryWrite(ServerSentEvent.ofComment("watching"));
             ScheduledFuture<?> keepAlive = ctx.eventLoop().scheduleAtFixedRate(
                     () -> stream.tryWrite(ServerSentEvent.ofComment("keep-alive")),
                     KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);

@@ -13,7 +13,9 @@ import dev.flywheel.core.engine.EngineNotifier;
 import dev.flywheel.core.engine.JobResources;
 import dev.flywheel.core.engine.ResourceCleaner;
 import dev.flywheel.core.error.FieldViolation;
+import dev.flywheel.core.auth.Principal;
 import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.server.auth.Callers;
 import dev.flywheel.core.job.ConfigRef;
 import dev.flywheel.core.job.CreateJobValidator;
 import dev.flywheel.core.job.JobStatus;
@@ -87,6 +89,12 @@ public final class JobService {
     /** Creates the job, or returns the one created earlier with the same request_id and payload. */
     public CompletableFuture<Job> create(CreateJobRequest request) {
         CreateJobValidator.check(request);
+        Principal caller = Callers.current();
+        if (!caller.mayAccess(request.getClientId())) {
+            // The caller names the client itself, so saying no reveals nothing.
+            throw new FlywheelException(FlywheelException.Kind.PERMISSION_DENIED, "this API key may not create jobs for this client_id",
+                    List.of(new dev.flywheel.core.error.FieldViolation("client_id", "not one of this API key's client_ids")), null);
+        }
         if (engine != EngineNotifier.NONE && JobType.EMBEDDING_JOB.wire().equals(request.getJobType())) {
             // Stored but never run would be worse than a clear no (its engine arrives with its own issue).
             throw FlywheelException.failedPrecondition("job_type embedding_job is not supported yet; use llm_job");
@@ -163,9 +171,15 @@ public final class JobService {
         });
     }
 
+    /**
+     * One job, if the caller may see it. Another tenant's job is NOT_FOUND, exactly like a missing one, so ids
+     * cannot be probed; the same check guards watch, cancel and delete, which all start here.
+     */
     public CompletableFuture<Job> get(String id) {
         checkId(id);
-        return jobs.get(id).thenApply(found -> found.orElseThrow(() -> notFound(id)));
+        Principal caller = Callers.current();
+        return jobs.get(id).thenApply(found -> found.filter(job -> caller.mayAccess(job.getClientId()))
+                .orElseThrow(() -> notFound(id)));
     }
 
     public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
@@ -176,7 +190,10 @@ public final class JobService {
             throw FlywheelException.invalid("page_size", "must be between 0 and " + MAX_PAGE_SIZE);
         }
         int pageSize = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
-        JobStore.Filter filter = new JobStore.Filter(request.getClientId(), request.getWorkloadId(), request.getStatus());
+        Principal caller = Callers.current();
+        // A client key lists only its own clients' jobs; asking for another client's gives an empty page.
+        JobStore.Filter filter = new JobStore.Filter(request.getClientId(), request.getWorkloadId(), request.getStatus(),
+                caller.isAdmin() ? null : caller.clientIds());
         return jobs.list(filter, pageSize, request.getPageToken()).thenApply(page -> ListJobsResponse.newBuilder()
                 .addAllJobs(page.jobs()).setNextPageToken(page.nextPageToken()).build());
     }
@@ -184,11 +201,11 @@ public final class JobService {
     /** Cancels a job; retried on a concurrent change, so a cancel is never lost to a race. */
     public CompletableFuture<Job> cancel(String id) {
         checkId(id);
-        return cancelAttempt(id, 1);
+        return get(id).thenCompose(visible -> cancelAttempt(id, 1));
     }
 
     private CompletableFuture<Job> cancelAttempt(String id, int attempt) {
-        return get(id).thenCompose(job -> {
+        return jobs.get(id).thenApply(found -> found.orElseThrow(() -> notFound(id))).thenCompose(job -> {
             Job next = Jobs.cancel(job, clock.instant());
             if (next == job) {
                 return CompletableFuture.completedFuture(job);

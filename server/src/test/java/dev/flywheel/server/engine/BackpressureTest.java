@@ -39,6 +39,7 @@ class BackpressureTest {
                 flywheel.server.port = 0
                 flywheel.server.bind-address = "127.0.0.1"
                 flywheel.data-dir = ""
+                flywheel.auth.enabled = false  # not what this test is about (security/AuthTest is)
                 flywheel.engine.gpus = 1
                 flywheel.engine.max-queued = 1
                 """).withFallback(ConfigFactory.parseMap(Map.of(

@@ -95,7 +95,7 @@ class KillNineTest {
         return ServerProcess.start(all, List.of("-Dflywheel.engine.deployment-poll=100ms", "-Dflywheel.engine.evaluation-poll=100ms",
                 "-Dflywheel.engine.customization-poll=100ms", "-Dflywheel.engine.model-sync-poll=100ms",
                 "-Dflywheel.engine.admission-poll=100ms", "-Dflywheel.engine.reconcile-every=1s",
-                "-Dflywheel.server.bind-address=127.0.0.1"), logs.resolve("server.log"));
+                "-Dflywheel.server.bind-address=127.0.0.1", "-Dflywheel.auth.enabled=false"), logs.resolve("server.log"));
     }
 
     @Test

@@ -63,6 +63,7 @@ class WatchWhileRunningTest {
                 flywheel.server.port = 0
                 flywheel.server.bind-address = "127.0.0.1"
                 flywheel.data-dir = ""
+                flywheel.auth.enabled = false  # not what this test is about (security/AuthTest is)
                 flywheel.nemo.emulator-time-scale = 0.02
                 flywheel.engine.log-index = "watch-logs"
                 flywheel.engine.reconcile-every = 1s
