@@ -83,7 +83,7 @@ public final class Main {
         }
 
         public String baseUrl() {
-            return "http://127.0.0.1:" + port();
+            return (settings.tls() != null ? "https" : "http") + "://127.0.0.1:" + port();
         }
 
         public void printEndpoints() {
@@ -130,10 +130,12 @@ public final class Main {
         }
         FlywheelApp app = openApp(settings, stack);
         ServerBuilder sb = Server.builder();
-        if (settings.bindAddress().equals("0.0.0.0")) {
-            sb.http(settings.port());
+        java.net.InetSocketAddress address = settings.bindAddress().equals("0.0.0.0")
+                ? new java.net.InetSocketAddress(settings.port()) : new java.net.InetSocketAddress(settings.bindAddress(), settings.port());
+        if (settings.tls() != null) {
+            settings.tls().configure(sb, address);
         } else {
-            sb.http(new java.net.InetSocketAddress(settings.bindAddress(), settings.port()));
+            sb.http(address);
         }
         sb.gracefulShutdownTimeout(settings.shutdownQuietPeriod(), settings.shutdownTimeout());
         configureServices(sb, app);

@@ -10,6 +10,8 @@ import dev.flywheel.core.config.JobConfigs;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.server.auth.AuthOptions;
+import dev.flywheel.server.auth.ClientCertificates;
+import dev.flywheel.server.auth.ServerTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +38,8 @@ public record ServerSettings(
         long nemoEmulatorSeed,
         Secrets secrets,
         EngineOptions engine,
-        AuthOptions auth) {
+        AuthOptions auth,
+        ServerTls tls) {
 
     /** API keys for the judge and embedding models, and the Data Store token. */
     public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken) {
@@ -88,7 +91,8 @@ public record ServerSettings(
                     new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
                             c.getString("flywheel.secrets.hf-token")),
                     EngineOptions.from(c),
-                    auth(c));
+                    auth(c),
+                    tls(c));
         } catch (ConfigException e) {
             // Typesafe's messages carry the origin (file:line) and the path of the bad key.
             throw new FlywheelException(FlywheelException.Kind.INVALID_ARGUMENT, "invalid configuration: " + e.getMessage(),
@@ -135,14 +139,36 @@ public record ServerSettings(
                 .setNemoBaseUrl(nemoBaseUrl).setNimBaseUrl(nimBaseUrl).setDatastoreBaseUrl(datastoreBaseUrl)).build());
         return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
                 redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, config, nemoEmulatorTimeScale,
-                nemoEmulatorSeed, secrets, engine, auth);
+                nemoEmulatorSeed, secrets, engine, auth, tls);
     }
 
     /** These settings with other engine options. */
     public ServerSettings withEngine(EngineOptions options) {
         return new ServerSettings(port, bindAddress, shutdownQuietPeriod, shutdownTimeout, mongoUri, mongoDatabase,
                 redisUri, elasticsearchUrl, startLocalElasticsearch, dataDir, defaultJobConfig, nemoEmulatorTimeScale,
-                nemoEmulatorSeed, secrets, options, auth);
+                nemoEmulatorSeed, secrets, options, auth, tls);
+    }
+
+    /** {@code flywheel.server.tls.*}: null (plain HTTP) unless a certificate file is set. */
+    private static ServerTls tls(Config c) {
+        String cert = c.getString("flywheel.server.tls.cert-file");
+        String key = c.getString("flywheel.server.tls.key-file");
+        if (cert.isEmpty() && key.isEmpty()) {
+            return null;
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw FlywheelException.invalid("flywheel.server.tls", "cert-file and key-file go together");
+        }
+        String clientAuth = c.getString("flywheel.server.tls.client-auth");
+        if (!List.of("none", "optional", "require").contains(clientAuth)) {
+            throw FlywheelException.invalid("flywheel.server.tls.client-auth", "must be none, optional or require");
+        }
+        String clientCa = c.getString("flywheel.server.tls.client-ca-file");
+        if (!clientAuth.equals("none") && clientCa.isEmpty()) {
+            throw FlywheelException.invalid("flywheel.server.tls.client-ca-file", "is required when client-auth is " + clientAuth);
+        }
+        return new ServerTls(Path.of(cert), Path.of(key), c.getDuration("flywheel.server.tls.reload-every"),
+                clientCa.isEmpty() ? null : Path.of(clientCa), clientAuth);
     }
 
     /** {@code flywheel.auth.*}; the admin key file defaults to the CLI's own file, so the CLI just works. */
@@ -159,7 +185,8 @@ public record ServerSettings(
                     .resolve("cli.properties");
         }
         return new AuthOptions(c.getBoolean("flywheel.auth.enabled"), c.getBoolean("flywheel.auth.docs-public"),
-                c.getBoolean("flywheel.auth.metrics-public"), c.getDuration("flywheel.auth.key-cache-ttl"), adminKeyFile);
+                c.getBoolean("flywheel.auth.metrics-public"), c.getDuration("flywheel.auth.key-cache-ttl"), adminKeyFile,
+                ClientCertificates.from(c.getConfigList("flywheel.auth.client-certificates")));
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every route of the port passes here: health (and, when configured, docs and metrics) stays open; everything
- * else needs {@code authorization: Bearer <API key>}. The caller goes onto the request context for the services
+ * else needs {@code authorization: Bearer <API key>}, or, without that header, a verified client certificate that
+ * {@link ClientCertificates} maps to a caller. The caller goes onto the request context for the services
  * ({@link Callers}). With authentication off every caller is {@link Principal#SYSTEM}. A refusal is
  * UNAUTHENTICATED in the caller's protocol: a trailers-only gRPC answer, or HTTP 401 with
  * {@code WWW-Authenticate: Bearer} and the JSON error body of the API (the reference's {@code detail} under /api).
@@ -45,10 +46,13 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
                 log.warn("API key check failed on {}: {}", ctx.path(), String.valueOf(error.getCause() != null ? error.getCause() : error));
                 return refuse(ctx, req, 503, "cannot check the API key now; retry later");
             }
-            if (principal.isEmpty()) {
+            // No valid key: a verified client certificate listed in flywheel.auth.client-certificates will do.
+            var caller = principal.or(() -> authorization == null ? options.clientCertificates().caller(ctx.sslSession())
+                    : java.util.Optional.empty());
+            if (caller.isEmpty()) {
                 return refuse(ctx, req, 401, REFUSED);
             }
-            ctx.setAttr(Callers.PRINCIPAL, principal.get());
+            ctx.setAttr(Callers.PRINCIPAL, caller.get());
             try {
                 return delegate.serve(ctx, req);
             } catch (Exception e) {

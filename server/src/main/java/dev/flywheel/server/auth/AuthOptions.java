@@ -6,22 +6,24 @@ import java.time.Duration;
 /**
  * {@code flywheel.auth.*}: whether API keys are required (default yes; off only by an explicit setting, warned
  * about on every start), which routes stay open besides health, how long a checked key is trusted before it is
- * read again (so a revocation takes effect within that time), and where the first admin key is written.
+ * read again (so a revocation takes effect within that time), where the first admin key is written, and which
+ * client certificates (mutual TLS) stand for which callers.
  *
  * @param adminKeyFile null: no admin key is created at start
  */
-public record AuthOptions(boolean enabled, boolean docsPublic, boolean metricsPublic, Duration keyCacheTtl, Path adminKeyFile) {
+public record AuthOptions(boolean enabled, boolean docsPublic, boolean metricsPublic, Duration keyCacheTtl, Path adminKeyFile,
+                          ClientCertificates clientCertificates) {
 
-    /** Keys required, docs open, metrics behind a key, no admin key file. */
+    /** Keys required, docs open, metrics behind a key, no admin key file, no client certificates. */
     public static AuthOptions required() {
-        return new AuthOptions(true, true, false, Duration.ofSeconds(5), null);
+        return new AuthOptions(true, true, false, Duration.ofSeconds(5), null, ClientCertificates.NONE);
     }
 
     public static AuthOptions off() {
-        return new AuthOptions(false, true, true, Duration.ofSeconds(5), null);
+        return new AuthOptions(false, true, true, Duration.ofSeconds(5), null, ClientCertificates.NONE);
     }
 
-    public AuthOptions withAdminKeyFile(Path file) {
-        return new AuthOptions(enabled, docsPublic, metricsPublic, keyCacheTtl, file);
+    public AuthOptions withClientCertificates(ClientCertificates certificates) {
+        return new AuthOptions(enabled, docsPublic, metricsPublic, keyCacheTtl, adminKeyFile, certificates);
     }
 }
