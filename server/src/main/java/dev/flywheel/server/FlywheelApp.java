@@ -2,6 +2,7 @@ package dev.flywheel.server;
 
 import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 import dev.flywheel.api.v1.JobConfig;
+import dev.flywheel.clients.admission.RedisRateLimiter;
 import dev.flywheel.clients.mongo.MongoStores;
 import dev.flywheel.core.store.JobStore;
 import dev.flywheel.server.auth.ApiKeyService;
@@ -39,6 +40,7 @@ public final class FlywheelApp implements AutoCloseable {
     private final EngineRuntime engine;
     private final AuthOptions auth;
     private final ApiKeyService apiKeys;
+    private final java.util.List<AutoCloseable> closeables = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Starts the job engine of an app, given its job store and metrics registry. */
     @FunctionalInterface
@@ -60,6 +62,9 @@ public final class FlywheelApp implements AutoCloseable {
                         engine.engine(), engine.backpressure());
         if (engine != null) {
             jobs.setResourceCleaner(engine.cleaner());
+        }
+        if (auth.enabled()) {
+            jobs.setMaxWatchesPerKey(auth.maxWatchesPerKey());
         }
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flywheel-mongo-health");
@@ -93,6 +98,17 @@ public final class FlywheelApp implements AutoCloseable {
 
     public AuthOptions auth() {
         return auth;
+    }
+
+    /** Limits job creation per API key with Redis at {@code redisUri} (shared by every node); closed with the app. */
+    public void limitJobCreation(String redisUri) {
+        if (!auth.enabled() || auth.createJobsPerMinute() <= 0) {
+            return;
+        }
+        RedisRateLimiter limiter = RedisRateLimiter.open(redisUri, "fw:rate:", auth.createJobsPerMinute() / 60.0,
+                Math.max(1, auth.createBurst()));
+        jobs.setCreateLimiter(limiter);
+        closeables.add(limiter);
     }
 
     /** API keys: the admin RPCs, the first admin key, keys for in-process clients such as the demo. */
@@ -143,6 +159,13 @@ public final class FlywheelApp implements AutoCloseable {
     @Override
     public void close() {
         pinger.shutdownNow();
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
         if (engine != null) {
             engine.close();
         }

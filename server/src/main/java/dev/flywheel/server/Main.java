@@ -129,6 +129,7 @@ public final class Main {
             stack.warmUpElasticsearch();
         }
         FlywheelApp app = openApp(settings, stack);
+        app.limitJobCreation(stack.redisUri());
         ServerBuilder sb = Server.builder();
         java.net.InetSocketAddress address = settings.bindAddress().equals("0.0.0.0")
                 ? new java.net.InetSocketAddress(settings.port()) : new java.net.InetSocketAddress(settings.bindAddress(), settings.port());

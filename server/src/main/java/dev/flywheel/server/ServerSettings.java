@@ -186,7 +186,9 @@ public record ServerSettings(
         }
         return new AuthOptions(c.getBoolean("flywheel.auth.enabled"), c.getBoolean("flywheel.auth.docs-public"),
                 c.getBoolean("flywheel.auth.metrics-public"), c.getDuration("flywheel.auth.key-cache-ttl"), adminKeyFile,
-                ClientCertificates.from(c.getConfigList("flywheel.auth.client-certificates")));
+                ClientCertificates.from(c.getConfigList("flywheel.auth.client-certificates")),
+                c.getInt("flywheel.auth.create-jobs-per-minute"), c.getInt("flywheel.auth.create-burst"),
+                c.getInt("flywheel.auth.max-watches-per-key"));
     }
 
     private static void setIfPresent(Config c, String path, java.util.function.Consumer<String> setter) {

@@ -71,6 +71,13 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
             response.onError(FlywheelException.invalid("since_version", "must not be negative"));
             return;
         }
+        Runnable release;
+        try {
+            release = jobs.openWatch();
+        } catch (FlywheelException e) {
+            response.onError(e);
+            return;
+        }
         JobWatcher.Sink sink = new JobWatcher.Sink() {
             @Override
             public void onEvent(JobEvent event) {
@@ -81,6 +88,7 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
 
             @Override
             public void onEnd() {
+                release.run();
                 if (!call.isCancelled()) {
                     call.onCompleted();
                 }
@@ -91,20 +99,37 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
                 return call.isReady();
             }
         };
+        // gRPC takes the cancel and ready handlers only before this method returns, so they are set now and
+        // reach the watcher once it exists (set later in the handlers' thread-safe reference).
+        java.util.concurrent.atomic.AtomicReference<JobWatcher> started = new java.util.concurrent.atomic.AtomicReference<>();
+        call.setOnCancelHandler(() -> {
+            release.run();
+            JobWatcher watcher = started.get();
+            if (watcher != null) {
+                watcher.close();
+            }
+        });
+        call.setOnReadyHandler(() -> {
+            JobWatcher watcher = started.get();
+            if (watcher != null) {
+                watcher.onReady();
+            }
+        });
         // get() first: only a job the caller may see can be watched (another tenant's is NOT_FOUND).
         jobs.get(request.getId()).thenCompose(visible -> JobWatcher.start(jobs.store(), request.getId(), request.getSinceVersion(), sink))
                 .whenComplete((watcher, error) -> {
-            if (error != null) {
-                call.onError(GrpcErrors.unwrap(error));
-            } else {
-                call.setOnCancelHandler(watcher::close);
-                call.setOnReadyHandler(watcher::onReady);
-                watcher.onReady(); // in case the call became ready before the handler was set
-                if (call.isCancelled()) {
-                    watcher.close();
-                }
-            }
-        });
+                    if (error != null) {
+                        release.run();
+                        call.onError(GrpcErrors.unwrap(error));
+                        return;
+                    }
+                    started.set(watcher);
+                    watcher.onReady(); // in case the call became ready before the watcher existed
+                    if (call.isCancelled()) { // cancelled before the watcher existed: the handler found none
+                        release.run();
+                        watcher.close();
+                    }
+                });
     }
 
     /** Runs the call and completes the observer; synchronous validation errors become statuses too. */

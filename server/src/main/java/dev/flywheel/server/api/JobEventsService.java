@@ -50,6 +50,7 @@ public final class JobEventsService {
         if (since < 0) {
             throw FlywheelException.invalid("since_version", "must not be negative");
         }
+        Runnable release = jobs.openWatch();
         ctx.clearRequestTimeout();
         StreamWriter<ServerSentEvent> stream = StreamMessage.streaming();
         JobWatcher.Sink sink = new JobWatcher.Sink() {
@@ -68,8 +69,13 @@ public final class JobEventsService {
             }
         };
         // get() first: only a job the caller may see can be watched (another tenant's is NOT_FOUND).
-        return HttpResponse.of(jobs.get(id).thenCompose(visible -> JobWatcher.start(jobs.store(), id, since, sink)).thenApply(watcher -> {
+        return HttpResponse.of(jobs.get(id).thenCompose(visible -> JobWatcher.start(jobs.store(), id, since, sink)).whenComplete((w, e) -> {
+            if (e != null) {
+                release.run();
+            }
+        }).thenApply(watcher -> {
             if (!stream.isOpen() && stream.isEmpty()) {
+                release.run();
                 // Nothing newer and already finished: an empty event stream (a closed, never-written writer
                 // cannot be served as a response body).
                 return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.EVENT_STREAM));
@@ -82,6 +88,7 @@ public final class JobEventsService {
                     KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
             stream.whenComplete().handle((ok, error) -> {
                 keepAlive.cancel(false);
+                release.run();
                 watcher.close(); // the client went away, or the job ended
                 return null;
             });

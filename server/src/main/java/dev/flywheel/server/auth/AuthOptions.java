@@ -12,18 +12,22 @@ import java.time.Duration;
  * @param adminKeyFile null: no admin key is created at start
  */
 public record AuthOptions(boolean enabled, boolean docsPublic, boolean metricsPublic, Duration keyCacheTtl, Path adminKeyFile,
-                          ClientCertificates clientCertificates) {
+                          ClientCertificates clientCertificates, int createJobsPerMinute, int createBurst, int maxWatchesPerKey) {
 
-    /** Keys required, docs open, metrics behind a key, no admin key file, no client certificates. */
+    /**
+     * Keys required, docs open, metrics behind a key, no admin key file, no client certificates, 100 watches per
+     * key (creation limits need Redis: {@code FlywheelApp} sets them up where there is one).
+     */
     public static AuthOptions required() {
-        return new AuthOptions(true, true, false, Duration.ofSeconds(5), null, ClientCertificates.NONE);
+        return new AuthOptions(true, true, false, Duration.ofSeconds(5), null, ClientCertificates.NONE, 120, 30, 100);
     }
 
     public static AuthOptions off() {
-        return new AuthOptions(false, true, true, Duration.ofSeconds(5), null, ClientCertificates.NONE);
+        return new AuthOptions(false, true, true, Duration.ofSeconds(5), null, ClientCertificates.NONE, 0, 0, 0);
     }
 
-    public AuthOptions withClientCertificates(ClientCertificates certificates) {
-        return new AuthOptions(enabled, docsPublic, metricsPublic, keyCacheTtl, adminKeyFile, certificates);
+    public AuthOptions withMaxWatchesPerKey(int max) {
+        return new AuthOptions(enabled, docsPublic, metricsPublic, keyCacheTtl, adminKeyFile, clientCertificates,
+                createJobsPerMinute, createBurst, max);
     }
 }

@@ -14,6 +14,7 @@ import dev.flywheel.core.engine.JobResources;
 import dev.flywheel.core.engine.ResourceCleaner;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.auth.Principal;
+import dev.flywheel.core.auth.RateLimiter;
 import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.server.auth.Callers;
 import dev.flywheel.core.job.ConfigRef;
@@ -66,6 +67,11 @@ public final class JobService {
     }
 
     /** API only: jobs are stored but no engine is told. */
+    private volatile RateLimiter createLimiter = RateLimiter.UNLIMITED;
+    private volatile int maxWatchesPerKey;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> watches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public JobService(JobStore jobs, ConfigStore configs, JobConfig defaults, Clock clock, MeterRegistry metrics) {
         this(jobs, configs, defaults, clock, metrics, EngineNotifier.NONE, Backpressure.NONE);
     }
@@ -99,7 +105,7 @@ public final class JobService {
             // Stored but never run would be worse than a clear no (its engine arrives with its own issue).
             throw FlywheelException.failedPrecondition("job_type embedding_job is not supported yet; use llm_job");
         }
-        return backpressure.check().thenCompose(room -> resolveConfig(request)).thenCompose(resolved -> {
+        return createAllowed(caller).thenCompose(ok -> backpressure.check()).thenCompose(room -> resolveConfig(request)).thenCompose(resolved -> {
             String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
             Job job = Jobs.newJob(jobs.newId(), request, resolved.config(), resolved.name(), resolved.version(),
                     requestId, clock.instant());
@@ -196,6 +202,55 @@ public final class JobService {
                 caller.isAdmin() ? null : caller.clientIds());
         return jobs.list(filter, pageSize, request.getPageToken()).thenApply(page -> ListJobsResponse.newBuilder()
                 .addAllJobs(page.jobs()).setNextPageToken(page.nextPageToken()).build());
+    }
+
+    /**
+     * Limits job creation per API key (a token bucket shared by every node). In-process callers and a server
+     * without authentication are not limited: there is no key to count against.
+     */
+    public void setCreateLimiter(RateLimiter limiter) {
+        this.createLimiter = limiter;
+    }
+
+    /** How many WatchJob streams (gRPC and SSE) one key may hold open on this node; 0 = no limit. */
+    public void setMaxWatchesPerKey(int max) {
+        this.maxWatchesPerKey = max;
+    }
+
+    private CompletableFuture<Void> createAllowed(Principal caller) {
+        if (caller == Principal.SYSTEM) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return createLimiter.tryAcquire("create:" + caller.keyId()).thenAccept(decision -> {
+            if (!decision.allowed()) {
+                java.time.Duration wait = decision.retryAfter().compareTo(java.time.Duration.ofSeconds(1)) < 0
+                        ? java.time.Duration.ofSeconds(1) : decision.retryAfter();
+                throw FlywheelException.resourceExhausted("this API key creates jobs too fast; retry in " + wait.toSeconds() + " s", wait);
+            }
+        });
+    }
+
+    /**
+     * Opens a watch for the current caller: RESOURCE_EXHAUSTED when its key already holds the most streams
+     * allowed. The answer releases the slot; calling it more than once is harmless.
+     */
+    public Runnable openWatch() {
+        Principal caller = Callers.current();
+        if (maxWatchesPerKey <= 0 || caller == Principal.SYSTEM) {
+            return () -> { };
+        }
+        java.util.concurrent.atomic.AtomicInteger open = watches.computeIfAbsent(caller.keyId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (open.incrementAndGet() > maxWatchesPerKey) {
+            open.decrementAndGet();
+            throw FlywheelException.resourceExhausted("this API key already watches " + maxWatchesPerKey
+                    + " jobs on this server; close one first", java.time.Duration.ofSeconds(5));
+        }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+        };
     }
 
     /** Cancels a job; retried on a concurrent change, so a cancel is never lost to a race. */

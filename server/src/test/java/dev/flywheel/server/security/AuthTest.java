@@ -259,4 +259,53 @@ class AuthTest {
             }
         }
     }
+
+    @Test
+    void jobCreationIsRateLimitedPerKeyAndWatchesAreCappedPerKey() throws Exception {
+        CreateApiKeyResponse key = admin(AdminServiceGrpc.AdminServiceBlockingStub.class).createApiKey(CreateApiKeyRequest.newBuilder()
+                .setName("busy").setRole("client").addClientIds("tenant-r").build());
+        try (var limiter = dev.flywheel.clients.admission.RedisRateLimiter.open(DevStackExtension.stack().redisUri(),
+                "fw:rate:" + database + ":", 0.2, 3)) {
+            app.jobs().setCreateLimiter(limiter);
+            app.jobs().setMaxWatchesPerKey(2);
+            for (int i = 0; i < 3; i++) {
+                createAs(key.getSecret(), "tenant-r"); // the burst
+            }
+            StatusRuntimeException limited = catchThrowableOfType(() -> createAs(key.getSecret(), "tenant-r"), StatusRuntimeException.class);
+            assertThat(limited.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(StatusProto.fromThrowable(limited).getDetailsList()).anyMatch(d -> d.is(com.google.rpc.RetryInfo.class));
+            AggregatedHttpResponse http429 = http(key.getSecret()).prepare().post("/v1/jobs")
+                    .content(MediaType.JSON, "{\"client_id\":\"tenant-r\",\"workload_id\":\"w\"}").execute().aggregate().join();
+            assertThat(http429.status().code()).isEqualTo(429);
+            assertThat(http429.headers().get("retry-after")).isNotNull();
+            createAs(adminToken, "tenant-r"); // another key has its own bucket
+
+            // two streams per key: the third is refused until one closes
+            Job job = grpc(FlywheelServiceGrpc.FlywheelServiceBlockingStub.class, adminToken)
+                    .listJobs(ListJobsRequest.newBuilder().setClientId("tenant-r").build()).getJobs(0);
+            var async = grpc(FlywheelServiceGrpc.FlywheelServiceStub.class, key.getSecret());
+            java.util.List<io.grpc.stub.ClientCallStreamObserver<WatchJobRequest>> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CountDownLatch snapshots = new java.util.concurrent.CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                async.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build(), new io.grpc.stub.ClientResponseObserver<WatchJobRequest, JobEvent>() {
+                    public void beforeStart(io.grpc.stub.ClientCallStreamObserver<WatchJobRequest> call) { open.add(call); }
+                    public void onNext(JobEvent e) { snapshots.countDown(); }
+                    public void onError(Throwable t) { }
+                    public void onCompleted() { }
+                });
+            }
+            assertThat(snapshots.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            var blocking = grpc(FlywheelServiceGrpc.FlywheelServiceBlockingStub.class, key.getSecret());
+            Iterator<JobEvent> third = blocking.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build());
+            assertThat(code(third::hasNext)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(http(key.getSecret()).get("/v1/jobs/" + job.getId() + "/events").aggregate().join().status().code()).isEqualTo(429);
+            open.get(0).cancel("done watching", null);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                    blocking.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build()).next().getJob().getId().equals(job.getId()));
+            open.forEach(c -> c.cancel("done watching", null));
+        } finally {
+            app.jobs().setCreateLimiter(dev.flywheel.core.auth.RateLimiter.UNLIMITED);
+            app.jobs().setMaxWatchesPerKey(100);
+        }
+    }
 }
