@@ -12,9 +12,10 @@ cd "$(dirname "$0")/.."
 
 echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (+ local changes)')"
 echo "load before build: $(cut -d' ' -f1-3 /proc/loadavg)"
-mvn -B -q -pl clients -am install -DskipTests
-mvn -B -q -pl clients test-compile
-mvn -B -q -f clients/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/bench-export-cp.txt
+# Built in the reactor, not installed: the classpath then names this checkout's module jars, so the benchmark runs
+# exactly this code, and ~/.m2 (which other builds on the machine share) is left alone.
+mvn -B -q -pl clients -am package -DskipTests \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/bench-export-cp.txt
 
 echo "load before run:   $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
