@@ -164,12 +164,23 @@ public final class DevStack implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
-        return "DevStack[mongo=" + mongoUri + (localMongo != null ? " (local)" : "")
-                + ", redis=" + redisUri + (localRedis != null ? " (local)" : "")
-                + ", elasticsearch=" + (externalElasticsearchUrl != null ? externalElasticsearchUrl
+    public String toString() { // logged at start: URIs lose any user and password
+        return "DevStack[mongo=" + withoutUserInfo(mongoUri) + (localMongo != null ? " (local)" : "")
+                + ", redis=" + withoutUserInfo(redisUri) + (localRedis != null ? " (local)" : "")
+                + ", elasticsearch=" + (externalElasticsearchUrl != null ? withoutUserInfo(externalElasticsearchUrl)
                 : elasticsearchWanted ? "local, lazy" : "off")
                 + (nemoEmulator != null ? ", nemo-emulator=" + nemoEmulator.platformUrl() : "") + "]";
+    }
+
+    /** {@code scheme://user:pass@host...} → {@code scheme://****@host...}. */
+    static String withoutUserInfo(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        int scheme = uri.indexOf("://");
+        int at = uri.indexOf('@', scheme + 3);
+        int slash = uri.indexOf('/', scheme + 3);
+        return scheme > 0 && at > 0 && (slash < 0 || at < slash) ? uri.substring(0, scheme + 3) + "****" + uri.substring(at) : uri;
     }
 
     /** Which services are external (non-null URI) and how the local ones are started. */

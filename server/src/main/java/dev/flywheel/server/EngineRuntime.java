@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.http.HttpHost;
+import dev.flywheel.clients.logs.EsHttp;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -56,12 +57,28 @@ public final class EngineRuntime implements AutoCloseable {
     public static EngineRuntime start(JobStore jobs, String redisUri, Supplier<String> elasticsearchUrl, EngineOptions options,
                                       Path dataDir, Optional<Secret> judgeKey, Map<String, String> environment,
                                       MeterRegistry metrics) {
+        return start(jobs, redisUri, elasticsearchUrl, options, dataDir, judgeKey, environment, metrics, Outbound.NONE);
+    }
+
+    /**
+     * How the engine reaches secured outside services: a bearer key and extra trusted CA certificates for NeMo, and
+     * the Elasticsearch API key and CA (MongoDB and Redis take TLS and passwords in their URIs:
+     * {@code mongodb://user:pass@host/?tls=true}, {@code rediss://:pass@host}).
+     */
+    public record Outbound(Secret nemoKey, Path nemoCaCert, EsHttp.Access elasticsearch) {
+        public static final Outbound NONE = new Outbound(null, null, EsHttp.Access.NONE);
+    }
+
+    public static EngineRuntime start(JobStore jobs, String redisUri, Supplier<String> elasticsearchUrl, EngineOptions options,
+                                      Path dataDir, Optional<Secret> judgeKey, Map<String, String> environment,
+                                      MeterRegistry metrics, Outbound outbound) {
         RedisAdmission admission = RedisAdmission.open(redisUri, "fw:adm:", options.gpus(),
                 () -> AdmissionTruth.read(jobs, id -> { }).thenApply(AdmissionTruth::admission));
         RedisSharedRefs shared = RedisSharedRefs.open(redisUri, "fw:shared:",
                 () -> AdmissionTruth.read(jobs, id -> { }).thenApply(AdmissionTruth::sharedUsers));
-        Lazy<RestClient> es = new Lazy<>(() -> RestClient.builder(HttpHost.create(elasticsearchUrl.get())).build());
-        NemoClients.Cache nemo = new NemoClients.Cache(metrics, NemoClientSettings.defaults());
+        Lazy<RestClient> es = new Lazy<>(() -> EsHttp.client(elasticsearchUrl.get(), outbound.elasticsearch()));
+        NemoClients.Cache nemo = new NemoClients.Cache(metrics, NemoClientSettings.defaults(),
+                NemoClients.clientFactory(outbound.nemoCaCert()), outbound.nemoKey());
         Path work = workDirectory(dataDir);
         EngineContext context = new EngineContext(jobs,
                 config -> nemo.get(config.getNmpConfig().getNemoBaseUrl(), config.getNmpConfig().getNimBaseUrl(),

@@ -20,6 +20,7 @@ import dev.flywheel.api.v1.CreateJobRequest;
 import dev.flywheel.api.v1.DataSplitConfig;
 import dev.flywheel.api.v1.FlywheelServiceGrpc;
 import dev.flywheel.core.error.FlywheelException;
+import dev.flywheel.clients.logs.TrustFiles;
 import dev.flywheel.devstack.DevStack;
 import dev.flywheel.server.api.ConfigGrpcService;
 import dev.flywheel.server.auth.AdminGrpcService;
@@ -91,9 +92,10 @@ public final class Main {
             System.out.println("docs     " + baseUrl() + "/docs/");
             System.out.println("metrics  " + baseUrl() + "/internal/metrics");
             System.out.println("health   " + baseUrl() + "/internal/health");
-            System.out.println("mongodb  " + stack.mongoUri() + (stack.localMongo() != null ? "  (local stand-in)" : ""));
-            System.out.println("redis    " + stack.redisUri() + (stack.localRedis() != null ? "  (local)" : ""));
-            System.out.println("elastic  " + (stack.isElasticsearchStarted() ? stack.elasticsearchUrl() : "(not started)"));
+            // URIs may carry a user and password: never printed.
+            System.out.println("mongodb  " + TrustFiles.redactUserInfo(stack.mongoUri()) + (stack.localMongo() != null ? "  (local stand-in)" : ""));
+            System.out.println("redis    " + TrustFiles.redactUserInfo(stack.redisUri()) + (stack.localRedis() != null ? "  (local)" : ""));
+            System.out.println("elastic  " + (stack.isElasticsearchStarted() ? TrustFiles.redactUserInfo(stack.elasticsearchUrl()) : "(not started)"));
             var nmp = app.defaultJobConfig().getNmpConfig();
             String where = stack.nemoEmulator() != null ? "  (NeMo emulator)" : "";
             System.out.println("nemo     " + nmp.getNemoBaseUrl() + where);
@@ -177,7 +179,16 @@ public final class Main {
         }
         return FlywheelApp.open(stack.mongoUri(), settings.mongoDatabase(), settings.defaultJobConfig(),
                 (jobs, metrics) -> EngineRuntime.start(jobs, stack.redisUri(), stack::elasticsearchUrl, options, settings.dataDir(),
-                        judgeKey, env, metrics), settings.auth());
+                        judgeKey, env, metrics, outbound(settings)), settings.auth());
+    }
+
+    /** Keys and CA files for NeMo and Elasticsearch, from the settings (that is, the environment). */
+    static EngineRuntime.Outbound outbound(ServerSettings settings) {
+        ServerSettings.Secrets s = settings.secrets();
+        return new EngineRuntime.Outbound(s.nemoApiKey().isEmpty() ? null : Secret.of(s.nemoApiKey()),
+                s.nemoCaCertFile().isEmpty() ? null : java.nio.file.Path.of(s.nemoCaCertFile()),
+                new dev.flywheel.clients.logs.EsHttp.Access(s.elasticsearchApiKey().isEmpty() ? null : s.elasticsearchApiKey(),
+                        s.elasticsearchCaCertFile().isEmpty() ? null : java.nio.file.Path.of(s.elasticsearchCaCertFile())));
     }
 
     /** Every route of the public port. */

@@ -41,12 +41,17 @@ public record ServerSettings(
         AuthOptions auth,
         ServerTls tls) {
 
-    /** API keys for the judge and embedding models, and the Data Store token. */
-    public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken) {
+    /**
+     * API keys for the judge and embedding models, the Data Store token, a bearer key for NeMo (a gateway in front of
+     * it) and the Elasticsearch API key; plus the extra CA certificate files for NeMo and Elasticsearch.
+     */
+    public record Secrets(String llmJudgeApiKey, String embeddingApiKey, String hfToken, String nemoApiKey,
+                          String elasticsearchApiKey, String nemoCaCertFile, String elasticsearchCaCertFile) {
         @Override
         public String toString() {
             return "Secrets[llmJudgeApiKey=" + mask(llmJudgeApiKey) + ", embeddingApiKey=" + mask(embeddingApiKey)
-                    + ", hfToken=" + mask(hfToken) + "]";
+                    + ", hfToken=" + mask(hfToken) + ", nemoApiKey=" + mask(nemoApiKey) + ", elasticsearchApiKey="
+                    + mask(elasticsearchApiKey) + "]";
         }
 
         private static String mask(String secret) {
@@ -89,7 +94,9 @@ public record ServerSettings(
                     c.getDouble("flywheel.nemo.emulator-time-scale"),
                     c.getLong("flywheel.nemo.emulator-seed"),
                     new Secrets(c.getString("flywheel.secrets.llm-judge-api-key"), c.getString("flywheel.secrets.embedding-api-key"),
-                            c.getString("flywheel.secrets.hf-token")),
+                            c.getString("flywheel.secrets.hf-token"), c.getString("flywheel.secrets.nemo-api-key"),
+                            c.getString("flywheel.secrets.elasticsearch-api-key"), c.getString("flywheel.nemo.ca-cert-file"),
+                            c.getString("flywheel.elasticsearch.ca-cert-file")),
                     EngineOptions.from(c),
                     auth(c),
                     tls(c));

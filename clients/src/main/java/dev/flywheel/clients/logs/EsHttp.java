@@ -50,9 +50,55 @@ public final class EsHttp {
      * fails fast), socket timeout 120 s (large pages and bulk requests on a busy node can take a while).
      */
     public static RestClient client(String url) {
-        return RestClient.builder(HttpHost.create(url))
-                .setRequestConfigCallback(rc -> rc.setConnectTimeout(5_000).setSocketTimeout(120_000))
-                .build();
+        return client(url, Access.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * How to reach a secured cluster. {@code apiKey} (the base64 "id:key" Elasticsearch issues) is sent as
+     * {@code Authorization: ApiKey}; without it, a user and password in the URL ({@code https://user:pass@host:9200})
+     * are sent as basic authentication and never kept in the URL. {@code caCertFile}: PEM certificates to trust for
+     * https besides the JVM's.
+     */
+    public record Access(String apiKey, java.nio.file.Path caCertFile) {
+        public static final Access NONE = new Access(null, null);
+
+        /** {@code ELASTICSEARCH_API_KEY} and {@code ELASTICSEARCH_CA_CERT} from {@code env}. */
+        public static Access fromEnvironment(Map<String, String> env) {
+            String key = env.get("ELASTICSEARCH_API_KEY");
+            String ca = env.get("ELASTICSEARCH_CA_CERT");
+            return new Access(key == null || key.isBlank() ? null : key.trim(), ca == null || ca.isBlank() ? null : java.nio.file.Path.of(ca));
+        }
+
+        @Override
+        public String toString() {
+            return "Access[apiKey=" + (apiKey == null ? "(unset)" : "****") + ", caCertFile=" + caCertFile + "]";
+        }
+    }
+
+    public static RestClient client(String url, Access access) {
+        java.net.URI uri = java.net.URI.create(url.trim());
+        String userInfo = uri.getRawUserInfo();
+        String hostUrl = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+        var builder = RestClient.builder(HttpHost.create(hostUrl))
+                .setRequestConfigCallback(rc -> rc.setConnectTimeout(5_000).setSocketTimeout(120_000));
+        if (access.apiKey() != null) {
+            builder.setDefaultHeaders(new org.apache.http.Header[] {
+                    new org.apache.http.message.BasicHeader("Authorization", "ApiKey " + access.apiKey())});
+        } else if (userInfo != null && !userInfo.isEmpty()) {
+            String decoded = java.net.URLDecoder.decode(userInfo, java.nio.charset.StandardCharsets.UTF_8);
+            builder.setDefaultHeaders(new org.apache.http.Header[] {new org.apache.http.message.BasicHeader("Authorization",
+                    "Basic " + java.util.Base64.getEncoder().encodeToString(decoded.getBytes(java.nio.charset.StandardCharsets.UTF_8)))});
+        }
+        if (access.caCertFile() != null) {
+            javax.net.ssl.SSLContext ssl = TrustFiles.sslContext(access.caCertFile());
+            builder.setHttpClientConfigCallback(http -> http.setSSLContext(ssl));
+        }
+        return builder.build();
+    }
+
+    /** {@code url} without a user and password, for messages and logs. */
+    public static String redacted(String url) {
+        return TrustFiles.redactUserInfo(url);
     }
 
     /** A request with a JSON body. */

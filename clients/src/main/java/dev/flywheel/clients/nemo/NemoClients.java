@@ -29,8 +29,17 @@ public final class NemoClients {
     private final NemoClientSettings settings;
     private final ClientFactory factory;
 
+    private final Secret platformKey;
+
     private NemoClients(NemoEndpoints endpoints, MeterRegistry registry, NemoClientSettings settings,
                         ClientFactory factory) {
+        this(endpoints, registry, settings, factory, null);
+    }
+
+    /** {@code platformKey}: sent as {@code Authorization: Bearer} to every NeMo service (a gateway in front of NeMo); null: none. */
+    private NemoClients(NemoEndpoints endpoints, MeterRegistry registry, NemoClientSettings settings,
+                        ClientFactory factory, Secret platformKey) {
+        this.platformKey = platformKey;
         this.endpoints = Objects.requireNonNull(endpoints);
         this.registry = Objects.requireNonNull(registry);
         this.settings = Objects.requireNonNull(settings);
@@ -52,8 +61,37 @@ public final class NemoClients {
         return new NemoClients(endpoints, registry, settings, factory);
     }
 
+    /** With a bearer key for the platform (from the environment or a file) and a client factory (e.g. trusting a private CA). */
+    public static NemoClients create(NemoEndpoints endpoints, MeterRegistry registry, NemoClientSettings settings,
+                                     ClientFactory factory, Secret platformKey) {
+        return new NemoClients(endpoints, registry, settings, factory, platformKey);
+    }
+
+    /**
+     * A client factory for NeMo: the JVM's trust, plus the PEM certificates in {@code caCertFile} when not null
+     * (a platform behind a private CA).
+     */
+    public static ClientFactory clientFactory(java.nio.file.Path caCertFile) {
+        if (caCertFile == null) {
+            return ClientFactory.ofDefault();
+        }
+        java.util.List<java.security.cert.X509Certificate> extra = dev.flywheel.clients.logs.TrustFiles.certificates(caCertFile);
+        return ClientFactory.builder().tlsCustomizer(b -> {
+            try {
+                javax.net.ssl.TrustManagerFactory jvm = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                jvm.init((java.security.KeyStore) null);
+                java.util.List<java.security.cert.X509Certificate> all = new java.util.ArrayList<>(extra);
+                all.addAll(java.util.List.of(((javax.net.ssl.X509TrustManager) jvm.getTrustManagers()[0]).getAcceptedIssuers()));
+                b.trustManager(all);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }).build();
+    }
+
     private NemoHttp http(NemoService service, String baseUrl) {
-        return new NemoHttp(service, baseUrl, settings.of(service), registry, factory, null);
+        return new NemoHttp(service, baseUrl, settings.of(service), registry, factory, platformKey);
     }
 
     public NemoEndpoints endpoints() {
@@ -112,19 +150,26 @@ public final class NemoClients {
         private final MeterRegistry registry;
         private final NemoClientSettings settings;
         private final ClientFactory factory;
+        private final Secret platformKey;
 
         public Cache(MeterRegistry registry, NemoClientSettings settings) {
             this(registry, settings, ClientFactory.ofDefault());
         }
 
         public Cache(MeterRegistry registry, NemoClientSettings settings, ClientFactory factory) {
+            this(registry, settings, factory, null);
+        }
+
+        /** {@code platformKey}: bearer key for every NeMo service, null for none. */
+        public Cache(MeterRegistry registry, NemoClientSettings settings, ClientFactory factory, Secret platformKey) {
             this.registry = Objects.requireNonNull(registry);
             this.settings = Objects.requireNonNull(settings);
             this.factory = Objects.requireNonNull(factory);
+            this.platformKey = platformKey;
         }
 
         public NemoClients get(NemoEndpoints endpoints) {
-            return clients.computeIfAbsent(endpoints, e -> new NemoClients(e, registry, settings, factory));
+            return clients.computeIfAbsent(endpoints, e -> new NemoClients(e, registry, settings, factory, platformKey));
         }
 
         /** Builds from a job's {@code nmp_config} values. */
