@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -165,14 +168,23 @@ public final class LogExporter {
 
         /** Page thread: asks for {@code size} hits after {@code searchAfter} (null: the first page). */
         private void requestPage(byte[] searchAfter, int size) {
-            byte[] body = searchBody(query, pitId, size, searchAfter);
-            EsHttp.performRetrying(client, () -> EsHttp.request("POST", "/_search", body), RETRIES)
-                    .thenApplyAsync(r -> SearchPage.parse(EsHttp.body(r), size), pageThread)
-                    .whenCompleteAsync(this::onPage, pageThread);
+            handleWhenAnswered(send(pitId, searchAfter, size), size);
         }
 
-        /** Page thread: hands the page to the consumer and asks for the next one, or finishes. */
-        private void onPage(SearchPage page, Throwable error) {
+        private CompletableFuture<Response> send(String pit, byte[] searchAfter, int size) {
+            byte[] body = searchBody(query, pit, size, searchAfter);
+            return EsHttp.performRetrying(client, () -> EsHttp.request("POST", "/_search", body), RETRIES);
+        }
+
+        private void handleWhenAnswered(CompletableFuture<Response> answer, int size) {
+            answer.whenCompleteAsync((response, error) -> onResponse(response, size, error), pageThread);
+        }
+
+        /**
+         * Page thread: asks for the next page before parsing this one when it can (see {@link EarlyRequest}), then
+         * parses it and hands it on.
+         */
+        private void onResponse(Response response, int requested, Throwable error) {
             if (result.isDone()) { // cancelled (or failed) meanwhile
                 closePit();
                 return;
@@ -181,6 +193,49 @@ public final class LogExporter {
                 fail(EsHttp.unwrap(error));
                 return;
             }
+            SearchPage page;
+            EarlyRequest early;
+            try {
+                byte[] body = EsHttp.body(response);
+                early = requestEarly(body, requested);
+                page = SearchPage.parse(body, requested);
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            onPage(page, early);
+        }
+
+        /**
+         * The next page's request, sent before this page is parsed: parsing thousands of hits takes tens of
+         * milliseconds during which Elasticsearch would otherwise wait. Its cursor comes from a quick look at the
+         * end of the body ({@link SearchPage#peekCursor}), assuming the page is full; {@link #onPage} uses the
+         * answer only if the parsed page confirms cursor, point in time and size, and drops it otherwise.
+         */
+        private record EarlyRequest(SearchPage.Cursor cursor, int size, CompletableFuture<Response> answer) {
+            boolean confirmedBy(SearchPage page, int nextSize) {
+                return page.size >= page.requested && nextSize == size
+                        && Arrays.equals(cursor.lastSort(), page.lastSort)
+                        && Objects.equals(cursor.pitId(), page.pitId);
+            }
+        }
+
+        private EarlyRequest requestEarly(byte[] body, int requested) {
+            long leftIfFull = query.maxRecords() - scheduled - requested;
+            if (leftIfFull <= 0 || pagesInDelivery + 1 >= PAGES_AHEAD) {
+                return null; // no next page, or it would be held back anyway
+            }
+            SearchPage.Cursor cursor = SearchPage.peekCursor(body);
+            if (cursor == null) {
+                return null;
+            }
+            int size = (int) Math.min(query.pageSize(), leftIfFull);
+            String pit = cursor.pitId() != null ? cursor.pitId() : pitId;
+            return new EarlyRequest(cursor, size, send(pit, cursor.lastSort(), size));
+        }
+
+        /** Page thread: hands the page to the consumer and asks for the next one, or finishes. */
+        private void onPage(SearchPage page, EarlyRequest early) {
             pages++;
             if (page.pitId != null) {
                 pitId = page.pitId; // ES may hand out a new id; the latest one must be used and closed
@@ -193,11 +248,12 @@ public final class LogExporter {
             if (full && left > 0) {
                 byte[] searchAfter = page.lastSort;
                 int size = (int) Math.min(query.pageSize(), left);
-                Runnable next = () -> requestPage(searchAfter, size);
-                if (pagesInDelivery < PAGES_AHEAD) {
-                    next.run();
+                if (early != null && early.confirmedBy(page, size)) {
+                    handleWhenAnswered(early.answer(), size); // already on its way
+                } else if (pagesInDelivery < PAGES_AHEAD) {
+                    requestPage(searchAfter, size);
                 } else {
-                    heldBackFetch = next; // asked for once the consumer has finished a page
+                    heldBackFetch = () -> requestPage(searchAfter, size); // once the consumer has finished a page
                 }
             } else {
                 boolean capped = full && scheduled >= query.maxRecords();

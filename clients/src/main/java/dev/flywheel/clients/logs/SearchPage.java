@@ -55,6 +55,61 @@ final class SearchPage {
         return timestamps[i];
     }
 
+    /** Where the next page starts: the point-in-time id the response carries (null: none) and its last sort values. */
+    record Cursor(String pitId, byte[] lastSort) {}
+
+    private static final byte[] SORT_KEY = "\"sort\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * The cursor of a response without parsing its hits: the pit id from the fields before {@code hits}, the last
+     * hit's sort values from the last {@code "sort":[} of the body (Elasticsearch writes a hit's {@code sort} after
+     * its {@code _source}, and JSON strings cannot contain that byte sequence since their quotes are escaped).
+     * A guess to be confirmed by {@link #parse}; null when the body does not look as expected.
+     */
+    static Cursor peekCursor(byte[] body) {
+        int key = lastIndexOf(body, SORT_KEY);
+        if (key < 0) {
+            return null;
+        }
+        int start = key + SORT_KEY.length - 1;
+        int end = start;
+        while (end < body.length && body[end] != ']') {
+            end++;
+        }
+        if (end == body.length) {
+            return null;
+        }
+        String pitId = null;
+        try (JsonParser p = FACTORY.createParser(body)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME && !"hits".equals(p.currentName())) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if ("pit_id".equals(field)) {
+                        pitId = p.getText();
+                    }
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return new Cursor(pitId, Arrays.copyOfRange(body, start, end + 1));
+    }
+
+    private static int lastIndexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = haystack.length - needle.length; i >= 0; i--) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /**
      * Parses a {@code _search} response body.
      *

@@ -86,7 +86,9 @@ class LogExporterTest {
     @Test
     void exportsEveryMatchingRecordExactlyOnceNewestFirstAcrossPages() {
         List<ExportSummary> summary = new ArrayList<>();
+        long searchesBefore = searchesOnIndex();
         List<JsonNode> records = collect(ExportQuery.builder("c1", "w1").pageSize(250).build(), summary);
+        long searches = searchesOnIndex() - searchesBefore;
 
         assertThat(records).hasSize(N);
         BitSet seen = new BitSet();
@@ -109,6 +111,11 @@ class LogExporterTest {
         assertThat(s.oldest()).isEqualTo(Instant.ofEpochMilli(T0));
         assertThat(s.capped()).isFalse();
         assertThat(s.bytes()).isGreaterThan(N * 1000L);
+        // Pages after the first are requested before their predecessor is parsed; each guess was right, so there
+        // was exactly one search per page (and shard).
+        int shards = EsTestSupport.call(client, "GET", "/" + index + "/_settings", null).path(index)
+                .path("settings").path("index").path("number_of_shards").asInt();
+        assertThat(searches).isEqualTo((long) s.pages() * shards);
     }
 
     @Test
@@ -225,6 +232,22 @@ class LogExporterTest {
         assertThat(whileStuck).isEqualTo(2 * perPage);
         assertThat(overlapped).as("the consumer is never called concurrently").isFalse();
         assertThat(consumerThreads).hasSize(1).allMatch(name -> name.startsWith("flywheel-export-w1"));
+    }
+
+    @Test
+    void theEarlyLookAtARealPageFindsTheParsedCursor() {
+        String pit = EsTestSupport.call(client, "POST", "/" + index + "/_pit?keep_alive=1m", null).path("id").asText();
+        try {
+            byte[] request = LogExporter.searchBody(ExportQuery.builder("c1", "w1").build(), pit, 50, null);
+            byte[] body = EsHttp.body(EsHttp.perform(client, EsHttp.request("POST", "/_search", request)).join());
+            SearchPage page = SearchPage.parse(body, 50);
+            SearchPage.Cursor cursor = SearchPage.peekCursor(body);
+            assertThat(page.size).isEqualTo(50);
+            assertThat(cursor.lastSort()).isEqualTo(page.lastSort);
+            assertThat(cursor.pitId()).isEqualTo(page.pitId);
+        } finally {
+            EsTestSupport.call(client, "DELETE", "/_pit", "{\"id\": \"" + pit + "\"}");
+        }
     }
 
     @Test
