@@ -299,10 +299,23 @@ final class StreamingTrainingLines {
     }
 
     /**
-     * {@link RecordFormatter#normalize}'s parse of string arguments, with the same tree parse (arguments are
-     * small): JSON that parses replaces the string, anything else keeps it.
+     * {@link RecordFormatter#normalize}'s parse of string arguments: JSON that parses replaces the string, anything
+     * else keeps it. Streamed when the text is exactly one JSON value without repeated keys; otherwise decided by
+     * the same tree parse as normalize().
      */
     private void appendParsedArguments(String text) {
+        int mark = response.length();
+        try (JsonParser arguments = DatasetJson.STREAMING.createParser(text)) {
+            if (arguments.nextToken() != null) {
+                PythonJson.copy(arguments, response);
+                if (arguments.nextToken() == null) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON, or a repeated key: the tree parse below decides
+        }
+        response.truncate(mark);
         JsonNode parsed;
         try {
             parsed = DatasetJson.parse(text);
