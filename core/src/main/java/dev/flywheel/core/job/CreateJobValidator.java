@@ -1,5 +1,6 @@
 package dev.flywheel.core.job;
 
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import dev.flywheel.api.v1.CreateJobRequest;
 import dev.flywheel.core.config.JobConfigs;
@@ -39,13 +40,11 @@ public final class CreateJobValidator {
         if (request.hasDataSplitConfig()) {
             out.addAll(JobConfigs.validateSplit(request.getDataSplitConfig(), "data_split_config."));
         }
-        if (request.hasFrom() && !Timestamps.isValid(request.getFrom())) {
-            out.add(new FieldViolation("from", "is not a valid timestamp"));
-        }
-        if (request.hasTo() && !Timestamps.isValid(request.getTo())) {
-            out.add(new FieldViolation("to", "is not a valid timestamp"));
-        }
-        if (request.hasFrom() && request.hasTo() && Timestamps.compare(request.getFrom(), request.getTo()) >= 0) {
+        boolean fromOk = !request.hasFrom() || checkTime("from", request.getFrom(), out);
+        boolean toOk = !request.hasTo() || checkTime("to", request.getTo(), out);
+        // Timestamps.compare throws on an invalid timestamp, so only valid ones are compared.
+        if (request.hasFrom() && request.hasTo() && fromOk && toOk
+                && Timestamps.compare(request.getFrom(), request.getTo()) >= 0) {
             out.add(new FieldViolation("to", "must be after from"));
         }
         return out;
@@ -66,6 +65,23 @@ public final class CreateJobValidator {
         } else if (value.chars().anyMatch(Character::isISOControl)) {
             out.add(new FieldViolation(field, "must not contain control characters"));
         }
+    }
+
+    /**
+     * An end of the log window: a valid timestamp, not before the Unix epoch. Logs are never older than that, and
+     * the JSON printer of the HTTP API (Armeria's protobuf-jackson) checks timestamps by the Duration rules (seconds
+     * and nanos of one sign), so a stored pre-1970 time with a fraction of a second would fail every read of the job.
+     */
+    private static boolean checkTime(String field, Timestamp time, List<FieldViolation> out) {
+        if (!Timestamps.isValid(time)) {
+            out.add(new FieldViolation(field, "is not a valid timestamp"));
+            return false;
+        }
+        if (time.getSeconds() < 0) {
+            out.add(new FieldViolation(field, "must not be before 1970-01-01T00:00:00Z"));
+            return false;
+        }
+        return true;
     }
 
     private static String printable(String s) {
