@@ -151,8 +151,10 @@ public final class JobConfigs {
         if (icl.getReservedTokens() >= icl.getMaxContextLength()) {
             out.add(new FieldViolation(path + "icl_config.reserved_tokens", "must be less than max_context_length"));
         }
+        // Written so that NaN fails too (every comparison with NaN is false); JSON clients can send "NaN" and
+        // "Infinity" for any double.
         double relevance = icl.getSimilarityConfig().getRelevanceRatio();
-        if (relevance < 0 || relevance > 1) {
+        if (!(relevance >= 0 && relevance <= 1)) {
             out.add(new FieldViolation(path + "icl_config.similarity_config.relevance_ratio", "must be in [0, 1]"));
         }
         if (config.getTrainingConfig().getEpochs() <= 0) {
@@ -161,8 +163,13 @@ public final class JobConfigs {
         if (config.getTrainingConfig().getBatchSize() <= 0) {
             out.add(new FieldViolation(path + "training_config.batch_size", "must be greater than 0"));
         }
-        if (config.getTrainingConfig().getLearningRate() <= 0) {
-            out.add(new FieldViolation(path + "training_config.learning_rate", "must be greater than 0"));
+        double learningRate = config.getTrainingConfig().getLearningRate();
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            out.add(new FieldViolation(path + "training_config.learning_rate", "must be a finite number greater than 0"));
+        }
+        double dropout = config.getLoraConfig().getAdapterDropout();
+        if (config.getLoraConfig().hasAdapterDropout() && !(dropout >= 0 && dropout < 1)) {
+            out.add(new FieldViolation(path + "lora_config.adapter_dropout", "must be in [0, 1)"));
         }
         return out;
     }

@@ -66,6 +66,24 @@ class JobConfigsTest {
     }
 
     @Test
+    void numbersThatAreNotFiniteAreRefused() {
+        // JSON clients can send "NaN" and "Infinity" for any double; a check written as "x <= 0" lets NaN through,
+        // and a stored configuration with a NaN learning rate was what the hostile-input suite found.
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            JobConfig config = defaults.toBuilder()
+                    .setTrainingConfig(defaults.getTrainingConfig().toBuilder().setLearningRate(bad))
+                    .setLoraConfig(defaults.getLoraConfig().toBuilder().setAdapterDropout(bad))
+                    .setIclConfig(defaults.getIclConfig().toBuilder().setSimilarityConfig(
+                            defaults.getIclConfig().getSimilarityConfig().toBuilder().setRelevanceRatio(bad)))
+                    .build();
+            assertThat(JobConfigs.validate(config, "")).as("%s", bad).extracting(FieldViolation::field)
+                    .containsExactlyInAnyOrder("training_config.learning_rate", "lora_config.adapter_dropout",
+                            "icl_config.similarity_config.relevance_ratio");
+        }
+        assertThat(JobConfigs.validate(defaults, "")).isEmpty();
+    }
+
+    @Test
     void hashIsStableAndContentSensitive() {
         assertThat(JobConfigs.contentHash(defaults)).isEqualTo(JobConfigs.contentHash(defaults.toBuilder().build()));
         JobConfig other = JobConfigs.withSplitOverrides(defaults, DataSplitConfig.newBuilder().setLimit(999).build());
