@@ -27,6 +27,7 @@ import dev.flywheel.server.auth.AdminGrpcService;
 import dev.flywheel.server.auth.AdminKeyFile;
 import dev.flywheel.server.auth.AuthDecorator;
 import dev.flywheel.server.api.FlywheelGrpcService;
+import dev.flywheel.server.api.GrpcRequestGuard;
 import dev.flywheel.server.api.HttpErrors;
 import dev.flywheel.server.api.JobEventsService;
 import dev.flywheel.server.api.RequestGuards;
@@ -200,7 +201,8 @@ public final class Main {
         // First: every route below needs an API key unless AuthDecorator says it is open.
         sb.decorator(new AuthDecorator(app.auth(), app.apiKeys().authenticator()));
         GrpcService grpc = grpcService(app, app.jobs());
-        sb.service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
+        sb.service(grpc, delegate -> delegate.decorate(new GrpcRequestGuard()),
+                MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
 
         sb.annotatedService()
                 .exceptionHandlers(new HttpErrors())
@@ -250,6 +252,7 @@ public final class Main {
                 .unframedGrpcErrorHandler(HttpErrors.unframedHandler())
                 .maxRequestMessageLength(RequestGuards.MAX_BODY_BYTES)
                 .exceptionHandler(new dev.flywheel.server.api.GrpcErrors())
+                .intercept(new dev.flywheel.server.api.GrpcStatusGuard())
                 .build();
     }
 

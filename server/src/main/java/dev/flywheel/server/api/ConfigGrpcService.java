@@ -37,7 +37,7 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
 
     @Override
     public void putConfig(PutConfigRequest request, StreamObserver<NamedConfig> response) {
-        FlywheelGrpcService.replyTo(() -> {
+        FlywheelGrpcService.replyWrite(() -> {
             Callers.requireAdmin(); // configurations are admin only
             List<FieldViolation> violations = new ArrayList<>();
             if (!ConfigRef.isValidName(request.getName())) {
@@ -86,7 +86,7 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
 
     @Override
     public void deleteConfig(DeleteConfigRequest request, StreamObserver<DeleteConfigResponse> response) {
-        FlywheelGrpcService.replyTo(() -> {
+        FlywheelGrpcService.replyWrite(() -> {
             Callers.requireAdmin();
             return configs.delete(ConfigRef.parse("name", request.getName()))
                     .thenApply(deleted -> DeleteConfigResponse.newBuilder().addAllDeleted(deleted).build());

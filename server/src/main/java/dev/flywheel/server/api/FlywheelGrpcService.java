@@ -1,5 +1,6 @@
 package dev.flywheel.server.api;
 
+import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.flywheel.api.v1.CancelJobRequest;
 import dev.flywheel.api.v1.CreateJobRequest;
@@ -16,6 +17,7 @@ import dev.flywheel.core.error.FlywheelException;
 import dev.flywheel.server.job.JobService;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -33,7 +35,7 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
 
     @Override
     public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
-        reply(() -> jobs.create(request), response);
+        replyWrite(() -> jobs.create(request), response);
     }
 
     @Override
@@ -48,12 +50,12 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
 
     @Override
     public void cancelJob(CancelJobRequest request, StreamObserver<Job> response) {
-        reply(() -> jobs.cancel(request.getId()), response);
+        replyWrite(() -> jobs.cancel(request.getId()), response);
     }
 
     @Override
     public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
-        reply(() -> jobs.delete(request.getId()), response);
+        replyWrite(() -> jobs.delete(request.getId()), response);
     }
 
     /** Streams until the job is terminal or the client goes away; long streams are exempt from the request timeout. */
@@ -153,5 +155,34 @@ public final class FlywheelGrpcService extends FlywheelServiceGrpc.FlywheelServi
 
     static <T> void replyTo(Supplier<CompletableFuture<T>> call, StreamObserver<T> response) {
         reply(call, response);
+    }
+
+    /** {@link #reply} for a call that writes: see {@link #startWrite()}. */
+    static <T> void replyWrite(Supplier<CompletableFuture<T>> call, StreamObserver<T> response) {
+        if (startWrite()) {
+            reply(call, response);
+        }
+    }
+
+    /** Above the store's own limits (server selection and write concern wait at most 10 s each). */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Once a write may have been sent, the answer must say what became of it: a deadline answered in the middle
+     * (DEADLINE_EXCEEDED while the insert goes on and succeeds) would tell the client that a job it now has does
+     * not exist. So the request deadline (the caller's grpc-timeout or the server's default) is checked here, at
+     * the start, and then replaced by a bound above the store's own timeouts. A client that stops waiting earlier
+     * retries safely with its request_id. False: the deadline has passed, the call is answered, nothing is written.
+     */
+    static boolean startWrite() {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        if (ctx == null) {
+            return true;
+        }
+        if (ctx.isTimedOut()) {
+            return false;
+        }
+        ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, WRITE_TIMEOUT);
+        return true;
     }
 }

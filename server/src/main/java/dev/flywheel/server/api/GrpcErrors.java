@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.common.RpcRequest;
+import com.linecorp.armeria.server.RequestTimeoutException;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
@@ -42,12 +45,24 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
             // A JSON body that does not fit the message: an unknown field, a wrong type, bad syntax.
             return toStatus(jsonError(e), metadata);
         }
-        if (error instanceof com.mongodb.MongoException) {
-            log.warn("MongoDB failed during {}: {}", ctx.path(), error.toString());
-            return Status.UNAVAILABLE.withDescription("the job store is unavailable; retry later").withCause(error);
+        if (error instanceof RequestTimeoutException) {
+            // The caller's grpc-timeout (or the server's request timeout) ran out: a deadline, not a server fault.
+            return Status.DEADLINE_EXCEEDED.withDescription("the deadline expired before the call completed");
         }
         if (error instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
             return Status.CANCELLED.withDescription("the client closed the stream"); // a client going away is normal
+        }
+        if ((status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNKNOWN) && !requestRead(ctx)) {
+            // Armeria could not deframe, decompress or parse the request message, or the stream ended without one: a
+            // truncated frame, a compressed flag without grpc-encoding, bytes that are not protobuf, JSON the parser
+            // chokes on. gRPC's own servers answer INTERNAL here; the fault is the caller's and the same bytes can
+            // never succeed, so say so.
+            log.debug("unreadable request message for {}", ctx.path(), error);
+            return toStatus(unreadable(status, error), metadata);
+        }
+        if (error instanceof com.mongodb.MongoException) {
+            log.warn("MongoDB failed during {}: {}", ctx.path(), error.toString());
+            return Status.UNAVAILABLE.withDescription("the job store is unavailable; retry later").withCause(error);
         }
         if (status.getCode() == Status.Code.UNKNOWN) {
             log.error("unexpected error during {}", ctx.path(), error);
@@ -72,6 +87,35 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
             return FlywheelException.invalid(unknown.group(1), "unknown field");
         }
         return FlywheelException.invalid("body", "not a valid request: " + message);
+    }
+
+    /**
+     * Whether the call got as far as a request message. Armeria records the request content in the log right after
+     * it has deframed and deserialized the message, before any service code runs; a failure before that point is
+     * about the bytes the client sent.
+     */
+    private static boolean requestRead(RequestContext ctx) {
+        if (!ctx.log().isAvailable(RequestLogProperty.REQUEST_CONTENT)) {
+            return false;
+        }
+        // A stream that ended without a whole message is logged with no parameters (grpc-java then closes the call
+        // with INTERNAL "Half-closed without a request").
+        return !(ctx.log().partial().requestContent() instanceof RpcRequest rpc) || !rpc.params().isEmpty();
+    }
+
+    /**
+     * The client's error: the parser's words for bad protobuf or JSON, the deframer's for a bad frame (an INTERNAL
+     * status Armeria raised); nothing from an unexpected exception, whose message is about our internals.
+     */
+    static FlywheelException unreadable(Status status, Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InvalidProtocolBufferException e) {
+                return jsonError(e);
+            }
+        }
+        String reason = status.getCode() == Status.Code.INTERNAL && status.getDescription() != null
+                ? ": " + status.getDescription() : "";
+        return FlywheelException.invalid("body", "the request message could not be read" + reason);
     }
 
     /** The google.rpc.Status sent in grpc-status-details-bin: BadRequest for invalid fields, else ErrorInfo. */
