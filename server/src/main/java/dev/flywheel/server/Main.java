@@ -198,8 +198,6 @@ public final class Main {
                 .meterRegistry(app.metrics())
                 .errorHandler(HttpErrors.serverErrors());
 
-        // First: every route below needs an API key unless AuthDecorator says it is open.
-        sb.decorator(new AuthDecorator(app.auth(), app.apiKeys().authenticator()));
         GrpcService grpc = grpcService(app, app.jobs());
         sb.service(grpc, delegate -> delegate.decorate(new GrpcRequestGuard()),
                 MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("grpc.service")));
@@ -217,6 +215,9 @@ public final class Main {
         sb.decorator(Route.builder().exact("/v1/jobs").build(), guards);
         sb.decorator(Route.builder().exact("/v1/configs").build(), guards);
         sb.decorator(Route.builder().pathPrefix("/api/").build(), guards);
+        // Added last, so it wraps every other decorator: a caller is authenticated before anything else looks at the
+        // request; every route needs an API key unless AuthDecorator says it is open.
+        sb.decorator(new AuthDecorator(app.auth(), app.apiKeys().authenticator()));
 
         sb.service("/internal/health", HealthCheckService.builder().checkers(app.health()).build());
         sb.service("/internal/metrics", (ctx, req) -> HttpResponse.of(
