@@ -2,7 +2,8 @@
 # CreateJob benchmark: 64 concurrent gRPC clients vs a raw driver insert loop into the same MongoDB stand-in,
 # all in one JVM. Method and results: docs/benchmarks.md. Arguments go to the benchmark, e.g.
 #   bench/create-job.sh --seconds=10 --rounds=4 --concurrency=64
-# The garbage collector comes from BENCH_GC (default G1), e.g. BENCH_GC=ZGC bench/create-job.sh for Java 17's ZGC.
+# The garbage collector comes from BENCH_GC, named as in its JVM flag: G1 (default), ZGC, Parallel, Serial, Shenandoah;
+# e.g. BENCH_GC=ZGC bench/create-job.sh runs with -XX:+UseZGC.
 # It uses both cores for 5-10 minutes (most of it JIT warm-up). Rounds during which other processes use the
 # machine are marked * and repeated, but a quiet machine gives the answer sooner: check `uptime` first.
 set -euo pipefail
@@ -16,8 +17,12 @@ mvn -B -q -pl server -am package -DskipTests \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/bench-cp.txt
 
 gc="${BENCH_GC:-G1}"
-echo "load before run:   $(cut -d' ' -f1-3 /proc/loadavg); GC: -XX:+Use${gc}GC"
+case "$gc" in
+  *GC) gc_flag="-XX:+Use${gc}" ;;   # ZGC -> -XX:+UseZGC
+  *) gc_flag="-XX:+Use${gc}GC" ;;   # G1 -> -XX:+UseG1GC
+esac
+echo "load before run:   $(cut -d' ' -f1-3 /proc/loadavg); GC: $gc_flag"
 # A fixed 3 GB heap: the stand-in keeps every inserted document (and an oplog copy) on it, ~19 KB per insert.
-exec java -Xms3g -Xmx3g "-XX:+Use${gc}GC" \
+exec java -Xms3g -Xmx3g "$gc_flag" \
   -cp "server/target/test-classes:server/target/classes:$(cat /tmp/bench-cp.txt)" \
   dev.flywheel.server.bench.CreateJobBenchmark "$@"
