@@ -19,8 +19,12 @@ final class ParallelLines {
 
     /** Rows per task: large enough that handing over costs nothing, small enough to keep the writer busy. */
     static final int BATCH_ROWS = 256;
-    /** Input bytes per task, so that a batch of large records stays small too. */
-    static final int BATCH_BYTES = 1 << 20;
+    /**
+     * Input bytes per task, so that a batch of large records stays small too. Small enough that a batch's buffer
+     * stays under half a G1 region (512 KB at a 512 MB heap): larger arrays are "humongous", and allocating one
+     * every few milliseconds started a concurrent GC cycle every two seconds.
+     */
+    static final int BATCH_BYTES = 256 << 10;
 
     /** Appends one row's line (without newline) to a buffer. A fresh one per batch: need not be thread-safe. */
     interface RowFormatter {
@@ -62,7 +66,7 @@ final class ParallelLines {
                         bytes += rowBytes.applyAsInt(rows[next++]);
                     } while (next < rows.length && next - from < BATCH_ROWS && bytes < BATCH_BYTES);
                     int to = next;
-                    int capacity = (int) Math.min(bytes + 64, 4 * BATCH_BYTES);
+                    int capacity = (int) Math.min(bytes + 64, BATCH_BYTES + 64);
                     ahead.add(sameThread != null
                             ? CompletableFuture.completedFuture(format(rows, from, to, capacity, sameThread))
                             : executor.submit(() -> format(rows, from, to, capacity, formatters.get())));
