@@ -37,7 +37,11 @@ class MalformedRequestsTest extends TestServer {
     }
 
     private static AggregatedHttpResponse grpcPost(String method, String contentType, byte[] body, String... headers) {
-        com.linecorp.armeria.common.RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.POST, "/flywheel.v1.FlywheelService/" + method)
+        return grpcPostTo("/flywheel.v1.FlywheelService/" + method, contentType, body, headers);
+    }
+
+    private static AggregatedHttpResponse grpcPostTo(String path, String contentType, byte[] body, String... headers) {
+        com.linecorp.armeria.common.RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.POST, path)
                 .contentType(MediaType.parse(contentType)).add("te", "trailers");
         for (int i = 0; i < headers.length; i += 2) {
             h.add(headers[i], headers[i + 1]);
@@ -74,6 +78,25 @@ class MalformedRequestsTest extends TestServer {
         AggregatedHttpResponse json = postJson("/v1/configs", "{\"name\":\"x\",\"config\":{\"data_split_config\":{\"random_seed\":\"\"}}}");
         assertThat(json.status().code()).isEqualTo(400);
         assertThat(json.contentUtf8()).contains("INVALID_ARGUMENT");
+    }
+
+    @Test
+    void aMalformedFrameOnAStreamingServiceIsInvalidArgumentNotInternal() {
+        // Found by a random-seed run: reserved flag bits on the (bidirectional) reflection service answered INTERNAL.
+        String reflection = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+        byte[] list = io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build().toByteArray();
+        assertThat(grpcStatus(grpcPostTo(reflection, "application/grpc", frame(0, list.length, list))))
+                .isEqualTo("0");
+        for (int flag : new int[] {0x02, 0x40, 0x7e, 0xfe}) {
+            assertThat(grpcStatus(grpcPostTo(reflection, "application/grpc", frame(flag, list.length, list))))
+                    .as("flag %x", flag).isEqualTo(INVALID_ARGUMENT);
+            byte[] goodThenBad = ByteBuffer.allocate(2 * (5 + list.length)).put(frame(0, list.length, list))
+                    .put(frame(flag, list.length, list)).array();
+            assertThat(grpcStatus(grpcPostTo(reflection, "application/grpc", goodThenBad)))
+                    .as("flag %x after a good message", flag).isEqualTo(INVALID_ARGUMENT);
+        }
+        assertThat(grpcStatus(grpcPost("GetJob", "application/grpc", frame(0x40, GET_JOB.length, GET_JOB))))
+                .isEqualTo(INVALID_ARGUMENT);
     }
 
     @Test

@@ -86,6 +86,41 @@ class MongoConfigStoreTest {
     }
 
     @Test
+    void versionsListInNumericOrderAndPagesCoverEveryName() {
+        String a = unique();
+        for (int i = 1; i <= 11; i++) {
+            configs.put(a, withLimit(i), "").join();
+        }
+        assertThat(configs.list(a, 100, "").join().configs()).extracting(NamedConfig::getVersion)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+        MongoConfigStore.Page tenth = configs.list(a, 9, "").join();
+        assertThat(configs.list(a, 9, tenth.nextPageToken()).join().configs()).extracting(NamedConfig::getRef)
+                .containsExactly(a + "@10", a + "@11");
+
+        // Newest per name, one per page: the walk meets every name once, with its newest version.
+        String b = unique();
+        configs.put(b, withLimit(1), "").join();
+        List<String> walked = new java.util.ArrayList<>();
+        String token = "";
+        do {
+            MongoConfigStore.Page page = configs.list("", 1, token).join();
+            page.configs().forEach(c -> walked.add(c.getRef()));
+            token = page.nextPageToken();
+        } while (!token.isEmpty());
+        assertThat(walked).contains(a + "@11", b + "@1").doesNotContain(a + "@10").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void configurationsWithDollarStringsStillList() {
+        // Found by the hostile-input suite: values that look like field paths broke the newest-per-name listing.
+        String name = unique();
+        JobConfig odd = JobConfig.newBuilder().setDataSplitConfig(DataSplitConfig.newBuilder().setLimit(5)).build();
+        configs.put(name, odd, "$").join();
+        configs.put(name, withLimit(6), "$$ROOT.$name").join();
+        assertThat(configs.list("", 1000, "").join().configs()).extracting(NamedConfig::getRef).contains(name + "@2");
+    }
+
+    @Test
     void aVersionUsedByAJobCannotBeDeleted() {
         String name = unique();
         configs.put(name, withLimit(1), "").join();

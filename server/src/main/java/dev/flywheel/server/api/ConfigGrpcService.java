@@ -78,6 +78,9 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             if (request.getPageSize() < 0 || request.getPageSize() > MAX_PAGE_SIZE) {
                 throw FlywheelException.invalid("page_size", "must be between 0 and " + MAX_PAGE_SIZE);
             }
+            if (!request.getPageToken().isEmpty() && ConfigRef.parse("page_token", request.getPageToken()).isLatest()) {
+                throw FlywheelException.invalid("page_token", "is not a token from a previous page");
+            }
             int pageSize = request.getPageSize() == 0 ? 50 : request.getPageSize();
             return configs.list(request.getName(), pageSize, request.getPageToken()).thenApply(page ->
                     ListConfigsResponse.newBuilder().addAllConfigs(page.configs()).setNextPageToken(page.nextPageToken()).build());

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.RpcRequest;
 import com.linecorp.armeria.server.RequestTimeoutException;
 import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
+import com.linecorp.armeria.common.grpc.protocol.ArmeriaMessageDeframer;
 import dev.flywheel.core.error.FieldViolation;
 import dev.flywheel.core.error.FlywheelException;
 import io.grpc.Metadata;
@@ -52,7 +53,8 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
         if (error instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
             return Status.CANCELLED.withDescription("the client closed the stream"); // a client going away is normal
         }
-        if ((status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNKNOWN) && !requestRead(ctx)) {
+        if ((status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNKNOWN)
+                && (!requestRead(ctx) || refusedFrame(status))) {
             // Armeria could not deframe, decompress or parse the request message, or the stream ended without one: a
             // truncated frame, a compressed flag without grpc-encoding, bytes that are not protobuf, JSON the parser
             // chokes on. gRPC's own servers answer INTERNAL here; the fault is the caller's and the same bytes can
@@ -94,6 +96,14 @@ public final class GrpcErrors implements GrpcExceptionHandlerFunction {
      * it has deframed and deserialized the message, before any service code runs; a failure before that point is
      * about the bytes the client sent.
      */
+    /**
+     * A frame the deframer refused (reserved flag bits, say). On a streaming call it can come after messages that
+     * were read, so {@link #requestRead} does not tell; the deframer names itself in its status messages.
+     */
+    private static boolean refusedFrame(Status status) {
+        return status.getDescription() != null && status.getDescription().startsWith(ArmeriaMessageDeframer.class.getName());
+    }
+
     private static boolean requestRead(RequestContext ctx) {
         if (!ctx.log().isAvailable(RequestLogProperty.REQUEST_CONTENT)) {
             return false;
