@@ -98,9 +98,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  *   <li>HTTP/2 headers over the server's advertised 8 KiB limit are refused by our own client (counted as "not sent");
  *       the JSON properties then send them over HTTP/1.1, where the server must answer 431.</li>
  * </ul>
- * <p>The seeds are fixed so CI is reproducible: a random run found two bugs still open (see the session note of
- * 2026-12-07: ListConfigs failing once a certain configuration is stored; a malformed frame on the reflection
- * service answered INTERNAL). Change the seed on purpose to explore further.
+ * <p>The seeds are fixed so CI is reproducible. Random runs found two more bugs, now fixed with a regression test
+ * each (ListConfigs failed once a configuration holding a '$' string was stored: MongoConfigStoreTest; a refused
+ * frame on the streaming reflection service answered INTERNAL: MalformedRequestsTest). Remove the seeds on purpose
+ * to explore further; each run prints its seed.
  * <p>jqwik runs no JUnit Jupiter extension, so the suite starts its own {@link DevStack} (honouring the same
  * {@code FLYWHEEL_TEST_*} settings as {@link DevStackExtension}) and a database of its own.
  */
