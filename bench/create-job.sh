@@ -4,6 +4,8 @@
 #   bench/create-job.sh --seconds=10 --rounds=4 --concurrency=64
 # The garbage collector comes from BENCH_GC, named as in its JVM flag: G1 (default), ZGC, Parallel, Serial, Shenandoah;
 # e.g. BENCH_GC=ZGC bench/create-job.sh runs with -XX:+UseZGC.
+# BENCH_MONGO=separate runs the MongoDB stand-in in a JVM of its own (G1, 12 GB heap, 10 ms pause goal), as a real
+# deployment has its database in another process; by default it shares the benchmark's heap (and GC pauses).
 # It uses both cores for 5-10 minutes (most of it JIT warm-up). Rounds during which other processes use the
 # machine are marked * and repeated, but a quiet machine gives the answer sooner: check `uptime` first.
 set -euo pipefail
@@ -22,7 +24,18 @@ case "$gc" in
   *) gc_flag="-XX:+Use${gc}GC" ;;   # G1 -> -XX:+UseG1GC
 esac
 echo "load before run:   $(cut -d' ' -f1-3 /proc/loadavg); GC: $gc_flag"
-# A fixed 3 GB heap: the stand-in keeps every inserted document (and an oplog copy) on it, ~19 KB per insert.
-exec java -Xms3g -Xmx3g "$gc_flag" \
-  -cp "server/target/test-classes:server/target/classes:$(cat /tmp/bench-cp.txt)" \
-  dev.flywheel.server.bench.CreateJobBenchmark "$@"
+cp="server/target/test-classes:server/target/classes:$(cat /tmp/bench-cp.txt)"
+mongo_args=()
+if [[ "${BENCH_MONGO:-}" == separate ]]; then
+  # The stand-in keeps every inserted document (and an oplog copy) on its heap, ~19 KB per insert: hence 12 GB and a
+  # short pause goal. It serves until its stdin closes, i.e. until this script ends.
+  exec 3> >(exec java -Xms12g -Xmx12g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -cp "$cp" \
+    dev.flywheel.server.bench.CreateJobBenchmark --serve-mongo=120 > /tmp/bench-mongo.out 2>&1)
+  for _ in $(seq 1 60); do grep -q "mongodb://" /tmp/bench-mongo.out 2>/dev/null && break; sleep 1; done
+  mongo_uri=$(grep -o "mongodb://[^ ]*" /tmp/bench-mongo.out | head -1)
+  mongo_pid=$(pgrep -f -n -- "--serve-mongo=120")
+  echo "MongoDB stand-in in its own JVM (pid $mongo_pid): $mongo_uri"
+  mongo_args=(--mongo-uri="$mongo_uri" --mongo-pid="$mongo_pid")
+fi
+# A fixed 3 GB heap: with the default in-JVM stand-in, every inserted document (and an oplog copy) is on it.
+java -Xms3g -Xmx3g "$gc_flag" -cp "$cp" dev.flywheel.server.bench.CreateJobBenchmark "${mongo_args[@]}" "$@"

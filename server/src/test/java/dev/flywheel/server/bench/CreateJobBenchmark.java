@@ -79,7 +79,10 @@ import reactor.core.publisher.Mono;
  * --server-log=server/target/bench-server.log --mongo-uri=URI --max-other-percent=15 --max-rounds=12}.
  * {@code --micro} adds {@link StepCosts}: the single-thread cost of each step of CreateJob. {@code --verbose} prints
  * every phase's CPU per thread group. {@code --mongo-uri} with {@code --serve-mongo=MINUTES} (a second JVM running
- * only the stand-in) is a diagnostic: the stand-in out of this JVM's heap.
+ * only the stand-in; {@code BENCH_MONGO=separate bench/create-job.sh} does both) puts the database in a process of
+ * its own, as in production: the stand-in keeps every document on its heap, and in this JVM its garbage collection
+ * pauses Flywheel too. {@code --mongo-pid} names that process, so its CPU is shown as "db %" and does not count as
+ * a disturbance.
  */
 public final class CreateJobBenchmark {
 
@@ -92,6 +95,8 @@ public final class CreateJobBenchmark {
     private final int maxWarmupSeconds;
     private final String mongoUri;
     private final int maxOtherPercent;
+    /** The process serving --mongo-uri, when it runs on this machine: its CPU is the database's, not a disturbance. */
+    private final long mongoPid;
     private final int maxRounds;
     private final int rounds;
     private final int concurrency;
@@ -106,6 +111,7 @@ public final class CreateJobBenchmark {
         this.warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "10"));
         this.maxWarmupSeconds = Integer.parseInt(opts.getOrDefault("max-warmup-seconds", "300"));
         this.mongoUri = opts.get("mongo-uri");
+        this.mongoPid = Long.parseLong(opts.getOrDefault("mongo-pid", "0"));
         this.maxOtherPercent = Integer.parseInt(opts.getOrDefault("max-other-percent", "15"));
         this.rounds = Integer.parseInt(opts.getOrDefault("rounds", "4"));
         this.maxRounds = Integer.parseInt(opts.getOrDefault("max-rounds", String.valueOf(3 * rounds)));
@@ -124,7 +130,7 @@ public final class CreateJobBenchmark {
                 System.err.println("usage: CreateJobBenchmark [--seconds=10] [--rounds=4] [--concurrency=64] "
                         + "[--warmup-seconds=10] [--max-warmup-seconds=300] [--raw-indexes=true] "
                         + "[--phases=raw,grpc[,raw-walk,raw-json]] [--micro=true] [--verbose=false] [--server-log=PATH] "
-                        + "[--mongo-uri=URI] [--max-other-percent=15] [--max-rounds=3*rounds]\n"
+                        + "[--mongo-uri=URI [--mongo-pid=PID]] [--max-other-percent=15] [--max-rounds=3*rounds]\n"
                         + "       CreateJobBenchmark --serve-mongo=MINUTES   (only the stand-in, for a --mongo-uri run)");
                 System.exit(2);
             }
@@ -558,6 +564,7 @@ public final class CreateJobBenchmark {
         Histogram histogram;
         double processCpuSeconds;
         double otherCpuSeconds; // CPU used on the machine by other processes during the phase
+        double dbCpuSeconds; // CPU used by the --mongo-pid process (0 when the stand-in runs in this JVM)
         long gcMillis;
         long gcMaxPause;
         long jitMillis;
@@ -599,6 +606,7 @@ public final class CreateJobBenchmark {
         maxGcPause.set(0);
         long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long[] sys0 = systemCpuTicks();
+        long db0 = processTicks(mongoPid);
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(durationSeconds);
         for (int i = 0; i < concurrency; i++) {
@@ -615,6 +623,7 @@ public final class CreateJobBenchmark {
         long cpu1 = processCpuNanos();
         long[] gc1 = gc();
         long[] sys1 = systemCpuTicks();
+        long db1 = processTicks(mongoPid);
         Map<Long, Long> threadCpu1 = threadCpuNanos();
         Map<Long, Long> threadAlloc1 = threadAllocatedBytes();
         threadNames.putAll(threadNames());
@@ -633,7 +642,8 @@ public final class CreateJobBenchmark {
         r.gcCount = gc1[1] - gc0[1];
         if (sys0 != null && sys1 != null) {
             double busySeconds = (sys1[0] - sys0[0]) / 100.0; // USER_HZ = 100
-            r.otherCpuSeconds = Math.max(0, busySeconds - r.processCpuSeconds);
+            r.dbCpuSeconds = (db1 - db0) / 100.0;
+            r.otherCpuSeconds = Math.max(0, busySeconds - r.processCpuSeconds - r.dbCpuSeconds);
         }
         r.threadCpu = new HashMap<>();
         for (Map.Entry<Long, Long> e : threadCpu1.entrySet()) {
@@ -727,6 +737,22 @@ public final class CreateJobBenchmark {
         return new long[] {millis, count};
     }
 
+    /** User + system jiffies of process {@code pid} from /proc/PID/stat; 0 for pid 0 or when unreadable. */
+    private static long processTicks(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name (which is in parentheses and may contain spaces): utime is the 14th
+            // field of the line, stime the 15th, i.e. the 12th and 13th after ")".
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** {busy, total} jiffies of the whole machine from /proc/stat, or null when not on Linux. */
     private static long[] systemCpuTicks() {
         try {
@@ -766,16 +792,16 @@ public final class CreateJobBenchmark {
     }
 
     private void printHeader() {
-        out.printf(Locale.ROOT, "%-5s %-8s %8s %9s %8s %8s %8s %8s %6s %7s %9s %6s %6s %6s %7s %5s%n",
+        out.printf(Locale.ROOT, "%-5s %-8s %8s %9s %8s %8s %8s %8s %6s %7s %9s %6s %6s %6s %5s %7s %5s%n",
                 "round", "phase", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors",
-                "cpu %", "cpu us/op", "gc ms", "gc max", "jit ms", "other%", "load");
+                "cpu %", "cpu us/op", "gc ms", "gc max", "jit ms", "db %", "other%", "load");
     }
 
     private void printRow(String round, Result r) {
-        out.printf(Locale.ROOT, "%-5s %-8s %8d %9.0f %8.2f %8.2f %8.2f %8.2f %6d %7.0f %9.0f %6d %6d %6d %7.0f %5.2f%n",
+        out.printf(Locale.ROOT, "%-5s %-8s %8d %9.0f %8.2f %8.2f %8.2f %8.2f %6d %7.0f %9.0f %6d %6d %6d %5.0f %7.0f %5.2f%n",
                 round, r.phase, r.ops, r.opsPerSecond(), r.ms(50), r.ms(90), r.ms(99), r.histogram.getMaxValue() / 1000.0,
                 r.errors, 100 * r.processCpuSeconds / r.seconds, r.cpuMicrosPerOp(), r.gcMillis, r.gcMaxPause,
-                r.jitMillis, 100 * r.otherCpuSeconds / r.seconds, r.loadAvg);
+                r.jitMillis, 100 * r.dbCpuSeconds / r.seconds, 100 * r.otherCpuSeconds / r.seconds, r.loadAvg);
         if (verbose) {
             StringBuilder line = new StringBuilder("    cpu us/op:");
             r.threadCpu.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
