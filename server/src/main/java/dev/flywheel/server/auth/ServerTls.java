@@ -4,17 +4,13 @@ import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
+import dev.flywheel.clients.logs.TrustFiles;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -35,7 +31,7 @@ public record ServerTls(Path certFile, Path keyFile, Duration reloadEvery, Path 
     public void configure(ServerBuilder sb, java.net.InetSocketAddress address) {
         PemKeyPair pem = new PemKeyPair(certFile, keyFile);
         pem.get(); // fail at start, not on the first handshake, if the files are bad
-        List<X509Certificate> trusted = clientCaFile == null ? List.of() : readCertificates(clientCaFile);
+        List<X509Certificate> trusted = clientCaFile == null ? List.of() : TrustFiles.certificates(clientCaFile);
         TlsProvider provider = TlsProvider.ofScheduled(pem, trusted, pair -> { }, reloadEvery,
                 com.linecorp.armeria.common.CommonPools.blockingTaskExecutor());
         ClientAuth auth = switch (clientAuth) {
@@ -44,23 +40,6 @@ public record ServerTls(Path certFile, Path keyFile, Duration reloadEvery, Path 
             default -> ClientAuth.NONE;
         };
         sb.https(address).tlsProvider(provider, ServerTlsConfig.builder().clientAuth(auth).build());
-    }
-
-    static List<X509Certificate> readCertificates(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new IllegalArgumentException(file + ": no certificate in it");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException(file + ": not a PEM certificate: " + e.getMessage(), e);
-        }
     }
 
     /**
